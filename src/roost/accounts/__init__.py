@@ -1,0 +1,1 @@
+"""Accounts, credentials and the social graph (follows, blocks, mutes, follow requests)."""

@@ -1,0 +1,5 @@
+"""Mastodon endpoints for accounts and relationships."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Registration and the signed-in user's own account (verify and update credentials)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

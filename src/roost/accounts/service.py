@@ -1,0 +1,62 @@
+"""Use cases for accounts: registration and sign-in."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from roost.accounts import queries
+from roost.accounts.passwords import hash_password, verify_password
+from roost.errors import Validation
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+async def create_account(
+    conn: AsyncConnection,
+    *,
+    username: str,
+    email: str,
+    password: str,
+    approved: bool = True,
+    password_min_length: int = 8,
+) -> int:
+    """Create a local account inside the caller's transaction; returns its id."""
+    if not USERNAME_PATTERN.match(username):
+        raise Validation("Validation failed: Username must contain only letters, numbers and _")
+    if not EMAIL_PATTERN.match(email):
+        raise Validation("Validation failed: Email is invalid")
+    if len(password) < password_min_length:
+        raise Validation("Validation failed: Password is too short")
+    if await queries.find_account_by_username(conn, username) is not None:
+        raise Validation("Validation failed: Username has already been taken")
+    if await queries.find_account_by_email(conn, email) is not None:
+        raise Validation("Validation failed: Email has already been taken")
+    try:
+        async with conn.begin_nested():
+            return await queries.insert_account(
+                conn,
+                username=username,
+                email=email,
+                password_hash=hash_password(password),
+                approved=approved,
+            )
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise Validation("Validation failed: Username or email has already been taken") from exc
+
+
+async def check_credentials(
+    conn: AsyncConnection, *, login: str, password: str
+) -> RowMapping | None:
+    """The account for an email (or username) and password, or None; same cost either way."""
+    account = await queries.find_account_by_email(conn, login)
+    if account is None:
+        account = await queries.find_account_by_username(conn, login)
+    password_hash = account["password_hash"] if account is not None else None
+    if not verify_password(password_hash, password):
+        return None
+    return account

@@ -1,0 +1,58 @@
+"""The composition root: builds the FastAPI app and wires every domain into it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from roost import __version__
+from roost.db import Database
+from roost.settings import Settings
+from roost.web.errors import install_error_handlers
+from roost.web.responses import OrjsonResponse
+from roost.web.state import AppState
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database engine opens with the lifespan and closes after it."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
+        app.state.roost = AppState(settings=settings, db=db)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    app = FastAPI(
+        title="Roost",
+        version=__version__,
+        lifespan=lifespan,
+        default_response_class=OrjsonResponse,
+    )
+    install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from roost.accounts.api import router as accounts_router
+    from roost.accounts.credentials_api import router as credentials_router
+    from roost.instance.api import router as instance_router
+    from roost.oauth.api import router as oauth_router
+    from roost.statuses.api import router as statuses_router
+    from roost.timelines.api import router as timelines_router
+
+    for router in (
+        instance_router,
+        oauth_router,
+        credentials_router,
+        accounts_router,
+        statuses_router,
+        timelines_router,
+    ):
+        app.include_router(router)

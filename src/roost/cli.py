@@ -1,0 +1,92 @@
+"""The ``roost`` command: serve, migrate, admin tasks."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from roost import __version__
+from roost.migrations.runner import upgrade_to_head
+from roost.settings import Settings
+
+app = typer.Typer(
+    help="Roost, a social feed server that speaks the Mastodon API.", no_args_is_help=True
+)
+admin = typer.Typer(help="Administrative tasks.", no_args_is_help=True)
+app.add_typer(admin, name="admin")
+console = Console()
+
+
+def _prepare(settings: Settings) -> None:
+    """Create the data folder and bring the database schema up to date."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.sqlalchemy_url)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Apply migrations and serve the API (SQLite in ROOST_DATA_DIR unless configured)."""
+    settings = Settings()
+    _prepare(settings)
+    from roost.app import create_app
+
+    backend = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
+    console.print(f"Roost {__version__} on {backend}: serving at http://{host}:{port}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply every pending migration."""
+    settings = Settings()
+    _prepare(settings)
+    console.print("Database is up to date.")
+
+
+@app.command()
+def version() -> None:
+    """Print Roost's version."""
+    typer.echo(__version__)
+
+
+@admin.command("create-account")
+def create_account(
+    username: str,
+    email: str = typer.Option(..., help="Email address (also the sign-in name)."),
+    password: str = typer.Option(..., help="Password."),
+) -> None:
+    """Create a local account and print its id."""
+    from roost.accounts.service import create_account as create
+    from roost.db import Database
+    from roost.errors import DomainError
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run() -> int:
+        db = Database(settings.sqlalchemy_url)
+        try:
+            async with db.write() as conn:
+                return await create(
+                    conn,
+                    username=username,
+                    email=email,
+                    password=password,
+                    password_min_length=settings.password_min_length,
+                )
+        finally:
+            await db.dispose()
+
+    try:
+        account_id = asyncio.run(run())
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    typer.echo(account_id)

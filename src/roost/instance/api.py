@@ -1,0 +1,5 @@
+"""Instance information (v1 and v2)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""OAuth2 applications, authorization codes and access tokens; scope checks."""

@@ -1,0 +1,1 @@
+"""Statuses: posting, deleting, replies and threads, favourites, reblogs, mentions, tags."""

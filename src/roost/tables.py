@@ -1,0 +1,12 @@
+"""Imports every domain's tables so that ``metadata`` is complete (Alembic, tests).
+
+Only Alembic's env and test set-up import this module. It lives outside
+``roost.db`` because the foundations must import no domain module.
+"""
+
+from roost.accounts import schema as accounts_schema
+from roost.db.metadata import metadata
+from roost.oauth import schema as oauth_schema
+from roost.statuses import schema as statuses_schema
+
+__all__ = ["accounts_schema", "metadata", "oauth_schema", "statuses_schema"]

@@ -1,0 +1,1 @@
+"""Timelines: home, public (local) and hashtag."""

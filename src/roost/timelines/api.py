@@ -1,0 +1,5 @@
+"""Home, public and hashtag timelines."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

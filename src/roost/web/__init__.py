@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every domain's ``api`` module: auth, paging, responses, errors."""

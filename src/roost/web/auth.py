@@ -1,0 +1,74 @@
+"""Bearer-token authentication and per-endpoint scope checks, as FastAPI dependencies.
+
+Usage in an api module::
+
+    @router.get("/api/v1/favourites")
+    async def favourites(viewer: Viewer = Depends(user_with_scope("read:favourites"))): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, Request
+
+from roost.errors import DomainError, Forbidden, Unauthorized
+from roost.oauth.scopes import grants
+from roost.oauth.service import Viewer, authenticate
+from roost.web.state import AppState, get_state
+
+INVALID_TOKEN = "The access token is invalid"
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token from ``Authorization: Bearer`` or the ``access_token`` query parameter."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query_params.get("access_token") or None
+
+
+async def optional_viewer(request: Request, state: AppState = Depends(get_state)) -> Viewer | None:
+    """The viewer if a token was sent; a sent but invalid token is still a 401."""
+    cached: Viewer | None = getattr(request.state, "viewer", None)
+    if cached is not None:
+        return cached
+    token = bearer_token(request)
+    if token is None:
+        return None
+    viewer = await authenticate(db=state.db, token=token)
+    if viewer is None:
+        raise Unauthorized(INVALID_TOKEN)
+    request.state.viewer = viewer
+    return viewer
+
+
+def token_with_scope(scope: str) -> Callable[..., Awaitable[Viewer]]:
+    """Dependency: any valid token (app or user) that grants ``scope``."""
+
+    async def dependency(viewer: Viewer | None = Depends(optional_viewer)) -> Viewer:
+        if viewer is None:
+            raise Unauthorized(INVALID_TOKEN)
+        if not grants(viewer.scopes, scope):
+            raise Forbidden("This action is outside the authorized scopes")
+        return viewer
+
+    return dependency
+
+
+def user_with_scope(scope: str) -> Callable[..., Awaitable[Viewer]]:
+    """Dependency: a user token that grants ``scope`` (app-only tokens get 422, as Mastodon)."""
+
+    check = token_with_scope(scope)
+
+    async def dependency(viewer: Viewer = Depends(check)) -> Viewer:
+        if viewer.account_id is None:
+            raise DomainError("This method requires an authenticated user", status_code=422)
+        return viewer
+
+    return dependency
+
+
+def viewer_account_id(viewer: Viewer | None) -> int | None:
+    return viewer.account_id if viewer is not None else None

@@ -1,0 +1,21 @@
+"""What every request handler may need, built once by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from roost.db import Database
+from roost.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.roost
+    return state
