@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -40,7 +42,7 @@ accounts = Table(
 )
 
 
-def _relationship_table(name: str, *extra: Column) -> Table:  # type: ignore[type-arg]
+def _relationship_table(name: str, *extra: Column[Any]) -> Table:
     """A directed edge account → target, unique per pair, listable both ways by id."""
     table = Table(
         name,

@@ -1,4 +1,4 @@
-"""Apply the migration history to a database, from code (``roost migrate``, ``roost serve``, tests)."""
+"""Apply the migration history to a database from code (roost migrate, roost serve, tests)."""
 
 from __future__ import annotations
 
