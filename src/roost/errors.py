@@ -43,6 +43,17 @@ class Validation(DomainError):
     status_code = 422
 
 
+class FieldErrors(Validation):
+    """A 422 that also names each invalid field, as Mastodon's ``details`` object does.
+
+    ``details`` maps a field to ``[{"error": "ERR_TAKEN", "description": "..."}]``.
+    """
+
+    def __init__(self, message: str, *, details: dict[str, list[dict[str, str]]]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 class Conflict(DomainError):
     status_code = 409
 

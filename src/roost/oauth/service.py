@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from roost.db import Database
+from roost.errors import Forbidden
 from roost.oauth import queries
 from roost.oauth.scopes import format_scopes, parse_scopes
 from roost.oauth.secrets import digest, new_secret
+
+PENDING_APPROVAL = "Your login is currently pending approval"
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,17 @@ class IssuedToken:
 
 
 async def authenticate(*, db: Database, token: str) -> Viewer | None:
-    """The viewer a bearer token stands for, or None if it is unknown or revoked."""
+    """The viewer a bearer token stands for, or None if it is unknown or revoked.
+
+    A token of an account still waiting for approval raises Forbidden (403, Mastodon's
+    "pending approval"), so no endpoint serves such an account before an admin lets it in.
+    """
     async with db.read() as conn:
         row = await queries.find_active_token(conn, digest(token))
     if row is None:
         return None
+    if row["account_id"] is not None and not row["account_approved"]:
+        raise Forbidden(PENDING_APPROVAL)
     return Viewer(
         token_id=row["id"],
         application_id=row["application_id"],
@@ -64,3 +73,9 @@ async def issue_token(
     return IssuedToken(
         token=token, token_id=token_id, scopes=scopes, created_at_epoch=int(time.time())
     )
+
+
+async def application_scopes(conn: AsyncConnection, *, application_id: int) -> frozenset[str]:
+    """The scopes an application registered for: the most any of its tokens may hold."""
+    row = await queries.find_application(conn, application_id)
+    return parse_scopes(row["scopes"]) if row is not None else frozenset()

@@ -26,7 +26,11 @@ def _describe_validation(errors: list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> Any:
-        return json_response({"error": exc.message}, status_code=exc.status_code)
+        body: dict[str, Any] = {"error": exc.message}
+        details = getattr(exc, "details", None)
+        if details:
+            body["details"] = details
+        return json_response(body, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> Any:

@@ -1,0 +1,97 @@
+"""Request parameters the way Mastodon (Rails) reads them: query, form, multipart or JSON.
+
+Notes on design: Mastodon clients send the same endpoint form-encoded (Mastodon.py),
+as JSON (web clients) or as multipart (profile updates with images). Pydantic body
+models would need one signature per content type, so endpoints that must accept all
+three read a ``Params`` instead: body values win over query values, as in Rails, and
+``name[]`` arrays are the same as JSON lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import Request
+from starlette.datastructures import UploadFile
+
+from roost.errors import DomainError, Validation
+
+_FALSE = frozenset({"0", "f", "false", "off", "no"})
+
+
+class Params:
+    """Read-only access to one request's parameters, whatever their encoding."""
+
+    def __init__(self, values: dict[str, list[Any]]) -> None:
+        self._values = values
+
+    def has(self, name: str) -> bool:
+        return name in self._values or f"{name}[]" in self._values
+
+    def text(self, name: str) -> str | None:
+        """The last value given for ``name`` as text; None if absent or a file."""
+        values = self._values.get(name)
+        if not values:
+            return None
+        value = values[-1]
+        if isinstance(value, UploadFile) or value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list | dict):
+            raise Validation(f"Validation failed: {name} must be a string")
+        return str(value)
+
+    def texts(self, name: str) -> list[str]:
+        """Every value of ``name`` or ``name[]`` (a JSON list counts as many values)."""
+        found: list[str] = []
+        for key in (name, f"{name}[]"):
+            for value in self._values.get(key, []):
+                items = value if isinstance(value, list) else [value]
+                found.extend(str(item) for item in items if isinstance(item, str | int))
+        return found
+
+    def flag(self, name: str) -> bool | None:
+        """A boolean as Rails casts it: 0/f/false/off/no are false, any other text true."""
+        values = self._values.get(name)
+        if not values:
+            return None
+        value = values[-1]
+        if isinstance(value, bool):
+            return value
+        if value is None or isinstance(value, UploadFile):
+            return None
+        text = str(value).strip().lower()
+        if text == "":
+            return None
+        return text not in _FALSE
+
+    def file(self, name: str) -> UploadFile | None:
+        values = self._values.get(name) or []
+        return next((value for value in values if isinstance(value, UploadFile)), None)
+
+
+async def read_params(request: Request) -> Params:
+    """Merge the query string with the body (form, multipart or JSON object)."""
+    values: dict[str, list[Any]] = {}
+    for key, value in request.query_params.multi_items():
+        values.setdefault(key, []).append(value)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body: dict[str, list[Any]] = {}
+    if content_type == "application/json":
+        raw = await request.body()
+        if raw.strip():
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                raise DomainError("Error while parsing request: invalid JSON") from None
+            if not isinstance(data, dict):
+                raise DomainError("Error while parsing request: expected a JSON object")
+            body = {str(key): [value] for key, value in data.items()}
+    elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        for key, item in form.multi_items():
+            body.setdefault(key, []).append(item)
+    values.update(body)
+    return Params(values)
