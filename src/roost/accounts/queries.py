@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -71,3 +71,10 @@ async def insert_account(
         )
     )
     return account_id
+
+
+async def update_account_profile(
+    conn: AsyncConnection, account_id: int, values: dict[str, str | bool]
+) -> None:
+    """Set profile columns (display_name, note, locked, bot, discoverable) of one account."""
+    await conn.execute(update(accounts).where(accounts.c.id == account_id).values(**values))

@@ -1,0 +1,1 @@
+"""Tests for accounts: registration, credentials, profiles and the social graph."""
