@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         RegistrationMode.open, description="open, approval (accounts wait) or closed."
     )
     max_status_chars: int = Field(500, description="Longest status text accepted.")
+    timeline_preview: bool = Field(
+        True, description="Let visitors without a token read the public and hashtag timelines."
+    )
     db_pool_size: int = Field(10, description="PostgreSQL connection pool size.")
     password_min_length: int = Field(8, description="Shortest password accepted.")
 
@@ -49,12 +52,17 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         """The async driver URL: plain postgres URLs get asyncpg, no URL means SQLite."""
         if self.database_url is None:
-            return f"sqlite+aiosqlite:///{(self.data_dir / 'roost.sqlite3').resolve()}"
+            return f"sqlite+aiosqlite:///{self.sqlite_path.resolve()}"
         url = self.database_url
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
                 return "postgresql+asyncpg://" + url[len(prefix) :]
         return url
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The embedded database file (used when ``database_url`` is unset)."""
+        return self.data_dir / "roost.sqlite3"
 
     @property
     def media_dir(self) -> Path:

@@ -1,0 +1,117 @@
+"""Timeline use cases: read one page of statuses and render it.
+
+Each page is read and rendered inside one read transaction, so the statuses and
+everything rendered with them (authors, counters, reblogged originals) come from
+one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from roost.db import Database
+from roost.db.paging import Page
+from roost.settings import Settings
+from roost.statuses.entities import render_statuses
+from roost.timelines import queries
+
+# Mastodon's TagFeed::LIMIT_PER_MODE: at most this many names each in any[], all[], none[].
+TAGS_PER_MODE = 4
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """Rendered statuses, newest first, and their ids (the Link header cursors)."""
+
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    cursors: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TagQuery:
+    """The hashtag of the path and the optional any[]/all[]/none[] refinements."""
+
+    hashtag: str
+    any_of: Sequence[str] = ()
+    all_of: Sequence[str] = ()
+    none_of: Sequence[str] = ()
+
+
+async def home_timeline(
+    *, db: Database, settings: Settings, viewer_account_id: int, page: Page
+) -> TimelinePage:
+    """The viewer's home page: their own posts, their follows' posts and what mentions them."""
+    async with db.read() as conn:
+        rows = await queries.home_timeline(conn, viewer_id=viewer_account_id, page=page)
+        rendered = await render_statuses(
+            conn, rows=rows, viewer_account_id=viewer_account_id, settings=settings
+        )
+    return TimelinePage(rendered, [row["id"] for row in rows])
+
+
+async def public_timeline(
+    *,
+    db: Database,
+    settings: Settings,
+    viewer_account_id: int | None,
+    page: Page,
+    remote: bool = False,
+    only_media: bool = False,
+) -> TimelinePage:
+    """The instance's public statuses, for anyone; every status here is local."""
+    if remote or only_media:
+        # Roost has no federation and no media yet: no status can match.
+        return TimelinePage()
+    async with db.read() as conn:
+        rows = await queries.public_timeline(conn, viewer_id=viewer_account_id, page=page)
+        rendered = await render_statuses(
+            conn, rows=rows, viewer_account_id=viewer_account_id, settings=settings
+        )
+    return TimelinePage(rendered, [row["id"] for row in rows])
+
+
+async def tag_timeline(
+    *,
+    db: Database,
+    settings: Settings,
+    viewer_account_id: int | None,
+    tag: TagQuery,
+    page: Page,
+    remote: bool = False,
+    only_media: bool = False,
+) -> TimelinePage:
+    """Public statuses carrying a hashtag (names compared case-insensitively)."""
+    if remote or only_media:
+        return TimelinePage()
+    any_keys = _name_keys([tag.hashtag, *_name_keys(tag.any_of)[:TAGS_PER_MODE]])
+    all_keys = _name_keys(tag.all_of)[:TAGS_PER_MODE]
+    none_keys = _name_keys(tag.none_of)[:TAGS_PER_MODE]
+    async with db.read() as conn:
+        ids = await queries.tag_ids(conn, [*any_keys, *all_keys, *none_keys])
+        if not any_keys or any_keys[0] not in ids or any(key not in ids for key in all_keys):
+            # An unknown hashtag, or a required tag no status carries: nothing matches.
+            return TimelinePage()
+        rows = await queries.tag_timeline(
+            conn,
+            viewer_id=viewer_account_id,
+            any_of=[ids[key] for key in any_keys if key in ids],
+            all_of=[ids[key] for key in all_keys],
+            none_of=[ids[key] for key in none_keys if key in ids],
+            page=page,
+        )
+        rendered = await render_statuses(
+            conn, rows=rows, viewer_account_id=viewer_account_id, settings=settings
+        )
+    return TimelinePage(rendered, [row["id"] for row in rows])
+
+
+def _name_keys(names: Iterable[str]) -> list[str]:
+    """Lower-cased tag names (the ``tags.name_key`` form), without ``#``, blanks or repeats."""
+    keys: list[str] = []
+    for name in names:
+        key = name.strip().lstrip("#").lower()
+        if key and key not in keys:
+            keys.append(key)
+    return keys
