@@ -1,8 +1,9 @@
-"""Shared fixtures: both backends, the real ASGI app, and a named cast of users.
+"""Shared fixtures: both deployments, the real ASGI app, and a named cast of users.
 
-Every test that takes ``app_client`` (or a cast member) runs twice: on a fresh
-SQLite file and on a PostgreSQL database of its own. Outside CI a missing
-PostgreSQL server skips its half; with ``CI=true`` it fails instead.
+Every test that takes ``client`` (or a cast member) runs twice: embedded (a fresh
+SQLite file, no Redis) and scaled out (a PostgreSQL database of its own plus the
+shared Redis under a key prefix of its own). Outside CI a missing server skips
+its half; with ``CI=true`` it fails instead.
 """
 
 from __future__ import annotations
@@ -99,11 +100,40 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
         shutil.copy(template, data_dir / "roost.sqlite3")
         return Settings(data_dir=data_dir, database_url=None, _env_file=None)  # type: ignore[call-arg]
     url: str = request.getfixturevalue("postgres_url")
+    redis_url: str = request.getfixturevalue("redis_url")
     return Settings(
         data_dir=data_dir,
         database_url=url.replace("postgresql+asyncpg://", "postgresql://"),
+        redis_url=redis_url,
+        # The shared Redis is never flushed: each test owns the keys under its prefix.
+        redis_prefix=f"roost-test-{uuid.uuid4().hex[:12]}",
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The shared Redis server; the scaled-out deployment (PostgreSQL half) needs it."""
+    import redis
+
+    url = os.environ.get("ROOST_TEST_REDIS", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        _unavailable(f"Redis at {url} is not reachable: {exc}")
+    return url
+
+
+async def _delete_redis_prefix(settings: Settings) -> None:
+    from redis.asyncio import Redis
+
+    assert settings.redis_url
+    client = Redis.from_url(settings.redis_url)
+    try:
+        async for key in client.scan_iter(match=f"{settings.redis_prefix}:*", count=1000):
+            await client.delete(key)
+    finally:
+        await client.aclose()
 
 
 async def _truncate_postgres(db: Database) -> None:
@@ -120,6 +150,8 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         if not application.state.roost.db.is_sqlite:
             await _truncate_postgres(application.state.roost.db)
         yield application
+    if settings.redis_url:
+        await _delete_redis_prefix(settings)
 
 
 @pytest.fixture
@@ -226,3 +258,30 @@ async def bob(make_actor: Any) -> Actor:
 @pytest.fixture
 async def carol(make_actor: Any) -> Actor:
     return await make_actor("carol")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A brand-new, empty PostgreSQL database of the test's own; its plain postgresql:// URL.
+
+    For tests that run Roost's own set-up (migrations, ``roost serve``) from nothing.
+    """
+    import asyncio
+
+    name = f"roost_fresh_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        _unavailable(f"PostgreSQL at {PG_ADMIN_DSN} is not reachable: {exc}")
+    try:
+        yield f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from roost import __version__
+from roost.cache.keys import Keys
+from roost.cache.redis_client import create_redis
 from roost.db import Database
 from roost.settings import Settings
 from roost.web.errors import install_error_handlers
@@ -22,10 +24,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
-        app.state.roost = AppState(settings=settings, db=db)
+        redis = create_redis(settings)
+        app.state.roost = AppState(
+            settings=settings, db=db, redis=redis, keys=Keys(settings.redis_prefix)
+        )
         try:
             yield
         finally:
+            if redis is not None:
+                await redis.aclose()
             await db.dispose()
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import typer
 import uvicorn
@@ -18,13 +19,39 @@ app = typer.Typer(
 admin = typer.Typer(help="Administrative tasks.", no_args_is_help=True)
 app.add_typer(admin, name="admin")
 console = Console()
+errors = Console(stderr=True)
 
 
 def _prepare(settings: Settings) -> None:
     """Create the data folder and bring the database schema up to date."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url is None:
+        _create_sqlite_in_wal_mode(settings)
     upgrade_to_head(settings.sqlalchemy_url)
+
+
+def _create_sqlite_in_wal_mode(settings: Settings) -> None:
+    """Create the SQLite file in WAL mode before anything else opens it.
+
+    Notes on design: WAL is a property of the file, so setting it once here makes
+    every later connection (Alembic's, the server's, a backup tool's) use it, and
+    readers never wait for the writer.
+    """
+    connection = sqlite3.connect(settings.sqlite_path)
+    try:
+        mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    finally:
+        connection.close()
+    if str(mode).lower() != "wal":
+        errors.print(f"[red]Could not put {settings.sqlite_path} in WAL mode ({mode}).[/red]")
+        raise typer.Exit(1)
+
+
+def _describe_backend(settings: Settings) -> str:
+    if settings.database_url is None:
+        return f"SQLite at {settings.sqlite_path.resolve()}"
+    return "PostgreSQL"
 
 
 @app.command()
@@ -37,8 +64,12 @@ def serve(
     _prepare(settings)
     from roost.app import create_app
 
-    backend = "PostgreSQL" if settings.database_url else f"SQLite in {settings.data_dir}"
-    console.print(f"Roost {__version__} on {backend}: serving at http://{host}:{port}")
+    shown_host = f"[{host}]" if ":" in host else host
+    console.print(
+        f"Roost {__version__} on {_describe_backend(settings)}: "
+        f"serving at http://{shown_host}:{port}",
+        soft_wrap=True,
+    )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
@@ -47,7 +78,7 @@ def migrate() -> None:
     """Apply every pending migration."""
     settings = Settings()
     _prepare(settings)
-    console.print("Database is up to date.")
+    console.print(f"Database is up to date ({_describe_backend(settings)}).", soft_wrap=True)
 
 
 @app.command()
@@ -62,7 +93,7 @@ def create_account(
     email: str = typer.Option(..., help="Email address (also the sign-in name)."),
     password: str = typer.Option(..., help="Password."),
 ) -> None:
-    """Create a local account and print its id."""
+    """Create a local, approved account and print its id."""
     from roost.accounts.service import create_account as create
     from roost.db import Database
     from roost.errors import DomainError
@@ -71,7 +102,7 @@ def create_account(
     _prepare(settings)
 
     async def run() -> int:
-        db = Database(settings.sqlalchemy_url)
+        db = Database(settings.sqlalchemy_url, pool_size=1)
         try:
             async with db.write() as conn:
                 return await create(
@@ -87,6 +118,6 @@ def create_account(
     try:
         account_id = asyncio.run(run())
     except DomainError as exc:
-        console.print(f"[red]{exc.message}[/red]")
+        errors.print(f"[red]{exc.message}[/red]", soft_wrap=True)
         raise typer.Exit(1) from exc
     typer.echo(account_id)

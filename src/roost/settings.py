@@ -42,6 +42,26 @@ class Settings(BaseSettings):
         True, description="Let visitors without a token read the public and hashtag timelines."
     )
     db_pool_size: int = Field(10, description="PostgreSQL connection pool size.")
+    redis_prefix: str = Field(
+        "roost", description="Prefix of every Redis key (lets several instances share one Redis)."
+    )
+    timeline_cap: int = Field(800, description="Status ids kept per materialized home timeline.")
+    fanout_threshold: int = Field(
+        10_000,
+        description="Authors with more followers are not fanned out; followers pull them on read.",
+    )
+    fanout_batch_size: int = Field(1000, description="Followers per fan-out job.")
+    active_days: int = Field(
+        7, description="Followers seen within this many days get fan-out; others are rebuilt."
+    )
+    stream_maxlen: int = Field(100_000, description="Approximate cap on the Redis event stream.")
+    claim_idle_ms: int = Field(
+        30_000, description="Pending stream entries idle this long are reclaimed by another worker."
+    )
+    max_deliveries: int = Field(5, description="Deliveries before an event goes to dead letters.")
+    relay_interval_seconds: float = Field(
+        1.0, description="How often the outbox relay re-publishes events left behind."
+    )
     password_min_length: int = Field(8, description="Shortest password accepted.")
 
     @cached_property

@@ -6,7 +6,8 @@ Only Alembic's env and test set-up import this module. It lives outside
 
 from roost.accounts import schema as accounts_schema
 from roost.db.metadata import metadata
+from roost.events import schema as events_schema
 from roost.oauth import schema as oauth_schema
 from roost.statuses import schema as statuses_schema
 
-__all__ = ["accounts_schema", "metadata", "oauth_schema", "statuses_schema"]
+__all__ = ["accounts_schema", "events_schema", "metadata", "oauth_schema", "statuses_schema"]

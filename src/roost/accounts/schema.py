@@ -36,6 +36,9 @@ accounts = Table(
     Column("approved", Boolean, nullable=False, server_default="1"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_status_at", UTCDateTime, nullable=True),
+    # Last authenticated request (coarse): fan-out skips accounts idle for longer
+    # than settings.active_days and rebuilds their home when they come back.
+    Column("last_active_at", UTCDateTime, nullable=True),
     Column("followers_count", Integer, nullable=False, server_default="0"),
     Column("following_count", Integer, nullable=False, server_default="0"),
     Column("statuses_count", Integer, nullable=False, server_default="0"),

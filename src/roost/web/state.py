@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Request
+from redis.asyncio import Redis
 
+from roost.cache.keys import Keys
 from roost.db import Database
 from roost.settings import Settings
 
@@ -14,6 +16,8 @@ from roost.settings import Settings
 class AppState:
     settings: Settings
     db: Database
+    redis: Redis | None  # None when embedded
+    keys: Keys
 
 
 def get_state(request: Request) -> AppState:

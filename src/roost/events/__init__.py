@@ -1,0 +1,1 @@
+"""Domain events: the transactional outbox, the bus that carries events, their kinds."""

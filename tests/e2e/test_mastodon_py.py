@@ -1,0 +1,168 @@
+"""Mastodon.py, the real client library, against ``roost serve`` running as a subprocess.
+
+The story: an app is registered, alice and bob sign up through it, bob signs in
+with his email and password, follows alice, reads her posts on his home timeline,
+replies, favourites and reblogs; alice reads the thread, posts more than a page,
+both page through it, and alice deletes a post. Runs on a fresh SQLite data folder
+and on a fresh PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mastodon import Mastodon
+from mastodon.errors import MastodonIllegalArgumentError, MastodonNotFoundError
+
+from tests.e2e.server import Server, roost_env, running_server
+
+pytestmark = pytest.mark.e2e
+
+SCOPES = ["read", "write", "follow", "push"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """``roost serve`` with a fresh data folder, on SQLite or on a fresh PostgreSQL database."""
+    overrides: dict[str, str] = {}
+    if request.param == "postgres":
+        overrides["ROOST_DATABASE_URL"] = request.getfixturevalue("empty_postgres_url")
+    env = roost_env(tmp_path / "data", **overrides)
+    with running_server(env=env, cwd=tmp_path) as running:
+        yield running
+    assert running.process.returncode is not None, "the server was not stopped"
+
+
+def _client(server: Server, client_id: str, client_secret: str) -> Mastodon:
+    # "created" makes Mastodon.py read the instance version and refuse endpoints the
+    # server's declared version lacks, so it also checks the version string.
+    return Mastodon(
+        client_id=client_id,
+        client_secret=client_secret,
+        api_base_url=server.url,
+        version_check_mode="created",
+        ratelimit_method="throw",
+        request_timeout=30,
+    )
+
+
+def _ids(items: list[Any]) -> list[str]:
+    return [str(item["id"]) for item in items]
+
+
+def _walk_pages(api: Mastodon, first_page: Any) -> list[Any]:
+    pages = [first_page]
+    while True:
+        following: Any = api.fetch_next(pages[-1])
+        if not following:
+            return pages
+        pages.append(following)
+        assert len(pages) < 10, "pagination does not end"
+
+
+def test_mastodon_py_story(server: Server) -> None:
+    # An app, registered the way every client does.
+    client_id, client_secret = Mastodon.create_app(
+        "roost-e2e", scopes=SCOPES, api_base_url=server.url, request_timeout=30
+    )
+    assert client_id and client_secret
+
+    # Two sign-ups through the app (client_credentials token, then POST /api/v1/accounts).
+    alice = _client(server, client_id, client_secret)
+    assert alice.verify_minimum_version("2.7.0", cached=True), "instance version not accepted"
+    alice_token = alice.create_account(
+        "alice", "alice-password-1", "alice@example.com", agreement=True, scopes=SCOPES
+    )
+    assert alice_token
+    signup_bob = _client(server, client_id, client_secret)
+    assert signup_bob.create_account(
+        "bob", "bob-password-1", "bob@example.com", agreement=True, scopes=SCOPES
+    )
+    alice_account = alice.me()
+    assert alice_account["username"] == "alice"
+    assert alice_account["acct"] == "alice"
+
+    # Bob signs in with his email (password grant), as Mastodon.py's log_in does.
+    bob = _client(server, client_id, client_secret)
+    bob_token = bob.log_in(username="bob@example.com", password="bob-password-1", scopes=SCOPES)
+    assert bob_token
+    bob_account = bob.me()
+    assert bob_account["username"] == "bob"
+    assert str(bob_account["id"]) != str(alice_account["id"])
+    intruder = _client(server, client_id, client_secret)
+    with pytest.raises(MastodonIllegalArgumentError):
+        intruder.log_in(username="bob@example.com", password="wrong-password", scopes=SCOPES)
+
+    # Bob follows alice.
+    relationship = bob.account_follow(alice_account["id"])
+    assert relationship["following"] is True
+    assert str(relationship["id"]) == str(alice_account["id"])
+    assert alice.me()["followers_count"] == 1
+    assert bob.me()["following_count"] == 1
+
+    # Alice posts; it reaches bob's home timeline.
+    hello = alice.status_post("Hello from Roost! #roost")
+    assert hello["account"]["username"] == "alice"
+    assert "Hello from Roost!" in hello["content"]
+    assert hello["visibility"] == "public"
+    assert [tag["name"] for tag in hello["tags"]] == ["roost"]
+    home = bob.timeline_home()
+    assert str(hello["id"]) in _ids(home)
+
+    # Bob replies; the thread reads the same from both sides.
+    reply = bob.status_reply(hello, "Hello alice, welcome!")
+    assert str(reply["in_reply_to_id"]) == str(hello["id"])
+    assert str(reply["in_reply_to_account_id"]) == str(alice_account["id"])
+    assert "welcome" in reply["content"]
+    assert [mention["username"] for mention in reply["mentions"]] == ["alice"]
+    context = alice.status_context(hello["id"])
+    assert _ids(context["ancestors"]) == []
+    assert _ids(context["descendants"]) == [str(reply["id"])]
+    assert _ids(bob.status_context(reply["id"])["ancestors"]) == [str(hello["id"])]
+
+    # Bob favourites and reblogs it; the counters follow.
+    favourited = bob.status_favourite(hello["id"])
+    assert favourited["favourited"] is True
+    assert favourited["favourites_count"] == 1
+    reblog = bob.status_reblog(hello["id"])
+    assert str(reblog["reblog"]["id"]) == str(hello["id"])
+    assert reblog["account"]["username"] == "bob"
+    assert reblog["reblog"]["reblogged"] is True
+    seen_by_alice = alice.status(hello["id"])
+    assert seen_by_alice["favourites_count"] == 1
+    assert seen_by_alice["reblogs_count"] == 1
+    assert seen_by_alice["replies_count"] == 1
+    assert [account["username"] for account in alice.status_favourited_by(hello["id"])] == ["bob"]
+    assert [account["username"] for account in alice.status_reblogged_by(hello["id"])] == ["bob"]
+
+    # More than a page: 25 posts, read back newest first across pages.
+    posted = [str(alice.status_post(f"Post number {n}")["id"]) for n in range(25)]
+    newest_first = [*reversed(posted), str(hello["id"])]
+
+    profile_pages = _walk_pages(bob, bob.account_statuses(alice_account["id"]))
+    assert [len(page) for page in profile_pages] == [20, 6]
+    assert [status_id for page in profile_pages for status_id in _ids(page)] == newest_first
+
+    home_pages = _walk_pages(bob, bob.timeline_home())
+    assert len(home_pages[0]) == 20
+    home_ids = [status_id for page in home_pages for status_id in _ids(page)]
+    assert len(home_ids) == len(set(home_ids)), "pages overlap"
+    assert [int(status_id) for status_id in home_ids] == sorted(map(int, home_ids), reverse=True)
+    assert set(newest_first[:-1]) <= set(home_ids)
+    assert str(reply["id"]) in home_ids and str(reblog["id"]) in home_ids
+
+    small_pages = _walk_pages(bob, bob.account_statuses(alice_account["id"], limit=10))
+    assert [len(page) for page in small_pages] == [10, 10, 6]
+    assert alice.me()["statuses_count"] == 26
+
+    # Alice deletes a post: she gets it back with its source text, and it is gone.
+    deleted = alice.status_delete(posted[0])
+    assert str(deleted["id"]) == posted[0]
+    assert deleted["text"] == "Post number 0"
+    with pytest.raises(MastodonNotFoundError):
+        bob.status(posted[0])
+    assert posted[0] not in _ids(bob.account_statuses(alice_account["id"], limit=40))
+    assert alice.me()["statuses_count"] == 25
