@@ -16,7 +16,7 @@ from roost.accounts.entities import render_account
 from roost.accounts.relationships import Relationship, render_relationship
 from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound
-from roost.oauth.params import read_params
+from roost.web.params import read_params
 from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
 from roost.web.auth import optional_viewer, user_with_scope, viewer_account_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import asdict, dataclass
 
@@ -44,7 +45,8 @@ async def create_account(
                 conn,
                 username=username,
                 email=email,
-                password_hash=hash_password(password),
+                # argon2 takes tens of milliseconds of CPU: keep it off the event loop.
+                password_hash=await asyncio.to_thread(hash_password, password),
                 approved=approved,
             )
     except IntegrityError as exc:  # a concurrent registration won the race
@@ -59,7 +61,7 @@ async def check_credentials(
     if account is None:
         account = await queries.find_account_by_username(conn, login)
     password_hash = account["password_hash"] if account is not None else None
-    if not verify_password(password_hash, password):
+    if not await asyncio.to_thread(verify_password, password_hash, password):
         return None
     return account
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound, Validation
-from roost.oauth.params import Params, read_params
+from roost.web.params import Params, read_params
 from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
 from roost.statuses import service
