@@ -13,6 +13,7 @@ from roost.cache.redis_client import create_redis
 from roost.db import Database
 from roost.settings import Settings
 from roost.web.errors import install_error_handlers
+from roost.web.null_bytes import RejectNullBytes
 from roost.web.responses import OrjsonResponse
 from roost.web.state import AppState
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=OrjsonResponse,
     )
     install_error_handlers(app)
+    app.add_middleware(RejectNullBytes)
     _include_routers(app)
     return app
 

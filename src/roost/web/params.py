@@ -16,6 +16,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 
 from roost.errors import DomainError, Validation
+from roost.web.null_bytes import NULL_BYTE_ERROR
 
 _FALSE = frozenset({"0", "f", "false", "off", "no"})
 
@@ -94,4 +95,17 @@ async def read_params(request: Request) -> Params:
         for key, item in form.multi_items():
             body.setdefault(key, []).append(item)
     values.update(body)
+    if any(_holds_null(value) for items in values.values() for value in items):
+        raise Validation(NULL_BYTE_ERROR)
     return Params(values)
+
+
+def _holds_null(value: Any) -> bool:
+    """True for a NUL in any text, however deeply nested in JSON (see roost.web.null_bytes)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_holds_null(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_null(key) or _holds_null(item) for key, item in value.items())
+    return False
