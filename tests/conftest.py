@@ -168,6 +168,28 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+@pytest.fixture
+def drain(app: Any) -> Any:
+    """``await drain()`` runs every worker queue in-process until nothing is left.
+
+    Deterministic on both deployments: scaled out it relays the outbox and reads every
+    consumer group to the end (re-claiming pending entries at once); embedded it drains
+    the outbox table. Returns the number of deliveries made. ``registry=`` runs the
+    handlers of another ``roost.workers.registry.Registry`` instead of the real ones.
+    """
+    from roost.workers.bus import worker_context
+    from roost.workers.runtime import drain as drain_workers
+
+    async def run(*, registry: Any = None) -> int:
+        state = app.state.roost
+        ctx = worker_context(
+            settings=state.settings, db=state.db, redis=state.redis, keys=state.keys
+        )
+        return await drain_workers(ctx, registry=registry)
+
+    return run
+
+
 @dataclass
 class Actor:
     """A cast member: an account with a full-scope token and helpers that send it."""

@@ -11,27 +11,47 @@ from roost import __version__
 from roost.cache.keys import Keys
 from roost.cache.redis_client import create_redis
 from roost.db import Database
+from roost.events.publisher import Publisher
 from roost.settings import Settings
 from roost.web.errors import install_error_handlers
 from roost.web.null_bytes import RejectNullBytes
 from roost.web.responses import OrjsonResponse
 from roost.web.state import AppState
+from roost.workers.bus import worker_context
+from roost.workers.handlers import load_handlers
+from roost.workers.runtime import WorkerRuntime
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the database engine opens with the lifespan and closes after it."""
+def create_app(
+    settings: Settings | None = None, *, run_workers: bool = False, run_relay: bool | None = None
+) -> FastAPI:
+    """Build the app; the database engine opens with the lifespan and closes after it.
+
+    ``run_workers`` also runs the workers (and ``run_relay``, by default the same, the
+    outbox relay) in this process for as long as the app lives; tests leave both off
+    and drain the workers themselves, so they control time.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
         redis = create_redis(settings)
-        app.state.roost = AppState(
-            settings=settings, db=db, redis=redis, keys=Keys(settings.redis_prefix)
+        keys = Keys(settings.redis_prefix)
+        app.state.roost = AppState(settings=settings, db=db, redis=redis, keys=keys)
+        # Commit, then publish: every committed event goes to the bus and inline listeners.
+        load_handlers(settings)
+        publisher = Publisher(worker_context(settings=settings, db=db, redis=redis, keys=keys))
+        db.after_commit = publisher.after_commit
+        relay = run_workers if run_relay is None else run_relay
+        runtime = WorkerRuntime(
+            publisher.ctx, wake=publisher.wake, workers=run_workers, relay=relay
         )
+        runtime.start()
         try:
             yield
         finally:
+            await runtime.stop()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()

@@ -68,13 +68,15 @@ class Server:
 
 
 @contextmanager
-def running_server(*, env: Mapping[str, str], cwd: Path) -> Iterator[Server]:
+def running_server(
+    *, env: Mapping[str, str], cwd: Path, args: tuple[str, ...] = ()
+) -> Iterator[Server]:
     """``roost serve`` on a free loopback port; stopped (and reaped) when the block ends."""
     port = free_port()
     log_path = cwd / f"roost-serve-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*roost_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*roost_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env=dict(env),
             cwd=cwd,
             stdout=log,

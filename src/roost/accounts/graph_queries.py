@@ -460,8 +460,8 @@ async def upsert_mute(
     target_id: int,
     *,
     hide_notifications: bool,
-) -> None:
-    """Mute, or change whether an existing mute hides notifications."""
+) -> bool:
+    """Mute, or change whether an existing mute hides notifications; True if newly muted."""
     statement = insert_ignore(dialect, mutes).values(
         id=new_id(),
         account_id=account_id,
@@ -470,12 +470,13 @@ async def upsert_mute(
         hide_notifications=hide_notifications,
     )
     if (await conn.execute(statement)).rowcount == 1:
-        return
+        return True
     await conn.execute(
         update(mutes)
         .where(mutes.c.account_id == account_id, mutes.c.target_account_id == target_id)
         .values(hide_notifications=hide_notifications)
     )
+    return False
 
 
 async def delete_mute(conn: AsyncConnection, account_id: int, target_id: int) -> bool:

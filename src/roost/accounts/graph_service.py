@@ -23,6 +23,7 @@ from roost.accounts.relationships import Relationship, build_relationships
 from roost.db import Database
 from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound, Validation
+from roost.events.outbox import record_event
 
 NOT_ALLOWED = "This action is not allowed"
 SELF_FOLLOW = "Following your own account is not allowed"
@@ -71,6 +72,13 @@ async def _account_for_viewer(
     if await graph.is_blocking(conn, row["id"], viewer_id):
         raise NotFound()
     return row
+
+
+async def _edge_event(conn: AsyncConnection, kind: str, account_id: int, target_id: int) -> None:
+    """Record that an edge between two accounts appeared or went away (for the workers)."""
+    await record_event(
+        conn, kind=kind, payload={"account_id": account_id, "target_account_id": target_id}
+    )
 
 
 async def _relationship(conn: AsyncConnection, viewer_id: int, other_id: int) -> Relationship:
@@ -183,14 +191,16 @@ async def follow(
             )
         else:
             insert = graph.insert_follow_request if target["locked"] else graph.insert_follow
-            await insert(
+            if await insert(
                 conn,
                 db.dialect,
                 viewer_id,
                 target_id,
                 show_reblogs=True if reblogs is None else reblogs,
                 notify=bool(notify),
-            )
+            ):
+                kind = "follow_request.created" if target["locked"] else "follow.created"
+                await _edge_event(conn, kind, viewer_id, target_id)
         return await _relationship(conn, viewer_id, target_id)
 
 
@@ -198,7 +208,8 @@ async def unfollow(*, db: Database, viewer_id: int, target_id: int) -> Relations
     """Stop following, or withdraw a pending request; a no-op when there is neither."""
     async with db.write() as conn:
         await _lock_pair(conn, viewer_id, target_id)
-        await graph.delete_follow(conn, viewer_id, target_id)
+        if await graph.delete_follow(conn, viewer_id, target_id):
+            await _edge_event(conn, "follow.deleted", viewer_id, target_id)
         await graph.delete_follow_request(conn, viewer_id, target_id)
         return await _relationship(conn, viewer_id, target_id)
 
@@ -215,14 +226,15 @@ async def authorize_follow_request(
                 raise NotFound()
         else:
             await graph.delete_follow_request(conn, requester_id, viewer_id)
-            await graph.insert_follow(
+            if await graph.insert_follow(
                 conn,
                 db.dialect,
                 requester_id,
                 viewer_id,
                 show_reblogs=bool(request["show_reblogs"]),
                 notify=bool(request["notify"]),
-            )
+            ):
+                await _edge_event(conn, "follow.created", requester_id, viewer_id)
         return await _relationship(conn, viewer_id, requester_id)
 
 
@@ -242,9 +254,11 @@ async def block(*, db: Database, viewer_id: int, target_id: int) -> Relationship
     async with db.write() as conn:
         await _lock_pair(conn, viewer_id, target_id)
         if target_id != viewer_id:  # blocking yourself is silently ignored, as in Mastodon
-            await graph.insert_block(conn, db.dialect, viewer_id, target_id)
-            await graph.delete_follow(conn, viewer_id, target_id)
-            await graph.delete_follow(conn, target_id, viewer_id)
+            if await graph.insert_block(conn, db.dialect, viewer_id, target_id):
+                await _edge_event(conn, "block.created", viewer_id, target_id)
+            for follower, followed in ((viewer_id, target_id), (target_id, viewer_id)):
+                if await graph.delete_follow(conn, follower, followed):
+                    await _edge_event(conn, "follow.deleted", follower, followed)
             await graph.delete_follow_request(conn, viewer_id, target_id)
             await graph.delete_follow_request(conn, target_id, viewer_id)
         return await _relationship(conn, viewer_id, target_id)
@@ -254,7 +268,8 @@ async def unblock(*, db: Database, viewer_id: int, target_id: int) -> Relationsh
     """Lift a block; follows it ended stay ended."""
     async with db.write() as conn:
         await _existing_account(conn, target_id)
-        await graph.delete_block(conn, viewer_id, target_id)
+        if await graph.delete_block(conn, viewer_id, target_id):
+            await _edge_event(conn, "block.deleted", viewer_id, target_id)
         return await _relationship(conn, viewer_id, target_id)
 
 
@@ -264,10 +279,11 @@ async def mute(
     """Mute (hiding notifications too unless asked not to); repeating updates that choice."""
     async with db.write() as conn:
         await _existing_account(conn, target_id)
-        if target_id != viewer_id:  # muting yourself is silently ignored, as in Mastodon
-            await graph.upsert_mute(
-                conn, db.dialect, viewer_id, target_id, hide_notifications=notifications
-            )
+        # Muting yourself is silently ignored, as in Mastodon.
+        if target_id != viewer_id and await graph.upsert_mute(
+            conn, db.dialect, viewer_id, target_id, hide_notifications=notifications
+        ):
+            await _edge_event(conn, "mute.created", viewer_id, target_id)
         return await _relationship(conn, viewer_id, target_id)
 
 
@@ -275,5 +291,6 @@ async def unmute(*, db: Database, viewer_id: int, target_id: int) -> Relationshi
     """Lift a mute."""
     async with db.write() as conn:
         await _existing_account(conn, target_id)
-        await graph.delete_mute(conn, viewer_id, target_id)
+        if await graph.delete_mute(conn, viewer_id, target_id):
+            await _edge_event(conn, "mute.deleted", viewer_id, target_id)
         return await _relationship(conn, viewer_id, target_id)

@@ -9,7 +9,7 @@ the kind.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,18 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 _WRITE_OPTION = "roost_write"
+_AFTER_COMMIT = "roost_after_commit"
+
+AfterCommit = Callable[[list[Any]], Awaitable[None]]
+
+
+def remember_after_commit(conn: AsyncConnection, item: Any) -> None:
+    """Keep ``item`` for the after-commit hook of the write transaction ``conn`` is in.
+
+    Items are handed to ``Database.after_commit`` only if the transaction commits; a
+    rollback forgets them.
+    """
+    conn.info.setdefault(_AFTER_COMMIT, []).append(item)
 
 
 class Database:
@@ -33,6 +45,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+        # Set by the app wiring: called with the items a write transaction remembered
+        # (``remember_after_commit``), once it has committed and released its connection.
+        self.after_commit: AfterCommit | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -48,9 +63,16 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A transaction that commits when the block ends and rolls back on error."""
         async with self.engine.connect() as conn:
+            # conn.info lives as long as the pooled DBAPI connection: start clean.
+            conn.info.pop(_AFTER_COMMIT, None)
             await conn.execution_options(**{_WRITE_OPTION: True})
-            async with conn.begin():
-                yield conn
+            try:
+                async with conn.begin():
+                    yield conn
+            finally:
+                remembered: list[Any] = conn.info.pop(_AFTER_COMMIT, None) or []
+        if remembered and self.after_commit is not None:
+            await self.after_commit(remembered)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

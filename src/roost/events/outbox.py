@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from roost.db.database import remember_after_commit
 from roost.db.metadata import utcnow
 from roost.events.schema import outbox
 from roost.ids import new_id
@@ -42,7 +43,11 @@ class Event:
 
 
 async def record_event(conn: AsyncConnection, *, kind: str, payload: dict[str, Any]) -> Event:
-    """Insert the event into the outbox inside the caller's (still open) transaction."""
+    """Insert the event into the outbox inside the caller's (still open) transaction.
+
+    The event is also remembered on the connection, so that ``Database.write`` hands it
+    to the publisher once (and only if) the transaction commits.
+    """
     event = Event(id=new_id(), kind=kind, payload=payload)
     await conn.execute(
         insert(outbox).values(
@@ -52,4 +57,5 @@ async def record_event(conn: AsyncConnection, *, kind: str, payload: dict[str, A
             created_at=event.created_at,
         )
     )
+    remember_after_commit(conn, event)
     return event

@@ -16,6 +16,8 @@ outbox = Table(
     # Embedded deployments drain the outbox directly: failed attempts and the last error.
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=True),
+    # Embedded: not before this time (retry backoff, or a drainer's lease on a claimed row).
+    Column("available_at", UTCDateTime, nullable=True),
 )
 
 dead_letters = Table(

@@ -299,11 +299,11 @@ async def delete_favourite(conn: AsyncConnection, *, account_id: int, status_id:
 # --- deleting ------------------------------------------------------------------------------
 
 
-async def delete_reblogs_of(conn: AsyncConnection, status_id: int) -> list[int]:
-    """Delete every reblog of a status; returns the accounts whose reblog this removed."""
+async def delete_reblogs_of(conn: AsyncConnection, status_id: int) -> list[tuple[int, int]]:
+    """Delete every reblog of a status; returns (reblog id, account id) of each removed."""
     query = delete(statuses).where(statuses.c.reblog_of_id == status_id)
-    rows = await conn.execute(query.returning(statuses.c.account_id))
-    return list(rows.scalars())
+    rows = await conn.execute(query.returning(statuses.c.id, statuses.c.account_id))
+    return [(row[0], row[1]) for row in rows]
 
 
 async def delete_status_row(conn: AsyncConnection, status_id: int) -> bool:

@@ -22,6 +22,7 @@ from roost.db import Database
 from roost.db.metadata import utcnow
 from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound, Validation
+from roost.events.outbox import record_event
 from roost.ids import new_id
 from roost.settings import Settings
 from roost.statuses import queries
@@ -122,6 +123,18 @@ async def post_status(
             await queries.add_to_statuses_count(conn, [author_id], 1, last_status_at=now)
         if parent is not None and visibility in DISTRIBUTABLE:
             await queries.add_to_status_counter(conn, parent["id"], "replies_count", 1)
+        await record_event(
+            conn,
+            kind="status.created",
+            payload={
+                "status_id": status_id,
+                "account_id": author_id,
+                "reblog_of_id": None,
+                "in_reply_to_id": parent["id"] if parent is not None else None,
+                "in_reply_to_account_id": parent["account_id"] if parent is not None else None,
+                "visibility": visibility,
+            },
+        )
         rendered = await _render_one(conn, status_id, author_id, settings)
     return PostResult(status=rendered, created=True)
 
@@ -281,16 +294,35 @@ async def delete_status(
 
 async def _remove_status(conn: AsyncConnection, row: RowMapping) -> None:
     """Delete a status row and undo every counter it contributed to (once)."""
-    rebloggers = await queries.delete_reblogs_of(conn, row["id"])
-    await queries.add_to_statuses_count(conn, rebloggers, -1)
+    reblogs = await queries.delete_reblogs_of(conn, row["id"])
+    await queries.add_to_statuses_count(conn, [account for _, account in reblogs], -1)
     if not await queries.delete_status_row(conn, row["id"]):
         raise NotFound()  # a concurrent request deleted it first; this one changes nothing
+    for reblog_id, reblogger_id in reblogs:
+        await _status_deleted(conn, reblog_id, reblogger_id, row["id"])
+    await _status_deleted(conn, row["id"], row["account_id"], row["reblog_of_id"])
     if row["visibility"] != "direct":
         await queries.add_to_statuses_count(conn, [row["account_id"]], -1)
     if row["in_reply_to_id"] is not None and row["visibility"] in DISTRIBUTABLE:
         await queries.add_to_status_counter(conn, row["in_reply_to_id"], "replies_count", -1)
     if row["reblog_of_id"] is not None:
         await queries.add_to_status_counter(conn, row["reblog_of_id"], "reblogs_count", -1)
+
+
+async def remove_status(conn: AsyncConnection, row: RowMapping) -> None:
+    """Delete a status inside the caller's transaction as ``delete_status`` does (account
+    deletion removes an account's statuses one by one so every counter stays right)."""
+    await _remove_status(conn, row)
+
+
+async def _status_deleted(
+    conn: AsyncConnection, status_id: int, account_id: int, reblog_of_id: int | None
+) -> None:
+    await record_event(
+        conn,
+        kind="status.deleted",
+        payload={"status_id": status_id, "account_id": account_id, "reblog_of_id": reblog_of_id},
+    )
 
 
 # --- favourites and reblogs ----------------------------------------------------------------
@@ -306,6 +338,11 @@ async def favourite(
             conn, db.dialect, account_id=account_id, status_id=target["id"]
         ):
             await queries.add_to_status_counter(conn, target["id"], "favourites_count", 1)
+            await record_event(
+                conn,
+                kind="favourite.created",
+                payload={"account_id": account_id, "status_id": target["id"]},
+            )
         return await _render_one(conn, target["id"], account_id, settings)
 
 
@@ -317,6 +354,11 @@ async def unfavourite(
         target = await _original(conn, await _visible_or_404(conn, status_id, account_id))
         if await queries.delete_favourite(conn, account_id=account_id, status_id=target["id"]):
             await queries.add_to_status_counter(conn, target["id"], "favourites_count", -1)
+            await record_event(
+                conn,
+                kind="favourite.deleted",
+                payload={"account_id": account_id, "status_id": target["id"]},
+            )
         return await _render_one(conn, target["id"], account_id, settings)
 
 
@@ -352,6 +394,18 @@ async def reblog(
         if reblog_id is not None:
             await queries.add_to_status_counter(conn, target["id"], "reblogs_count", 1)
             await queries.add_to_statuses_count(conn, [account_id], 1, last_status_at=utcnow())
+            await record_event(
+                conn,
+                kind="status.created",
+                payload={
+                    "status_id": reblog_id,
+                    "account_id": account_id,
+                    "reblog_of_id": target["id"],
+                    "in_reply_to_id": None,
+                    "in_reply_to_account_id": None,
+                    "visibility": wanted,
+                },
+            )
         existing = await queries.find_reblog(conn, account_id, target["id"])
         if existing is None:  # pragma: no cover - the row was inserted or already there
             raise NotFound()
@@ -368,6 +422,7 @@ async def unreblog(
         if existing is not None and await queries.delete_status_row(conn, existing["id"]):
             await queries.add_to_status_counter(conn, target["id"], "reblogs_count", -1)
             await queries.add_to_statuses_count(conn, [account_id], -1)
+            await _status_deleted(conn, existing["id"], account_id, target["id"])
         return await _render_one(conn, target["id"], account_id, settings)
 
 

@@ -1,0 +1,1 @@
+"""Background workers: handlers registered per queue, run from Redis Streams or the outbox."""

@@ -1,0 +1,47 @@
+"""The two buses follow-up jobs travel on: the Redis stream, or the outbox table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio import Redis
+
+from roost.cache.keys import Keys
+from roost.db import Database
+from roost.events.outbox import Event, record_event
+from roost.events.streams import append_events
+from roost.ids import new_id
+from roost.settings import Settings
+from roost.workers.context import Bus, WorkerContext
+
+
+class StreamBus:
+    """Scaled out: a job is one more entry on the events stream."""
+
+    def __init__(self, redis: Redis, keys: Keys, settings: Settings) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.settings = settings
+
+    async def publish(self, kind: str, payload: dict[str, Any]) -> None:
+        event = Event(id=new_id(), kind=kind, payload=payload)
+        await append_events(self.redis, self.keys, self.settings, [event])
+
+
+class OutboxBus:
+    """Embedded: a job is a new outbox row, so a crash before it runs loses nothing."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def publish(self, kind: str, payload: dict[str, Any]) -> None:
+        async with self.db.write() as conn:
+            await record_event(conn, kind=kind, payload=payload)
+
+
+def worker_context(
+    *, settings: Settings, db: Database, redis: Redis | None, keys: Keys
+) -> WorkerContext:
+    """The context of this deployment: jobs on the stream when scaled out, else the outbox."""
+    bus: Bus = StreamBus(redis, keys, settings) if redis is not None else OutboxBus(db)
+    return WorkerContext(settings=settings, db=db, redis=redis, keys=keys, bus=bus)
