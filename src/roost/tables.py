@@ -9,5 +9,13 @@ from roost.db.metadata import metadata
 from roost.events import schema as events_schema
 from roost.oauth import schema as oauth_schema
 from roost.statuses import schema as statuses_schema
+from roost.timelines import schema as timelines_schema
 
-__all__ = ["accounts_schema", "events_schema", "metadata", "oauth_schema", "statuses_schema"]
+__all__ = [
+    "accounts_schema",
+    "events_schema",
+    "metadata",
+    "oauth_schema",
+    "statuses_schema",
+    "timelines_schema",
+]

@@ -9,6 +9,7 @@ and on a fresh PostgreSQL database.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,13 @@ def _walk_pages(api: Mastodon, first_page: Any) -> list[Any]:
             return pages
         pages.append(following)
         assert len(pages) < 10, "pagination does not end"
+
+
+def _wait_for_home(api: Mastodon, status_id: str, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while str(status_id) not in _ids(api.timeline_home()):
+        assert time.monotonic() < deadline, "the status never reached the follower's home"
+        time.sleep(0.05)
 
 
 def test_mastodon_py_story(server: Server) -> None:
@@ -146,6 +154,8 @@ def test_mastodon_py_story(server: Server) -> None:
     assert [len(page) for page in profile_pages] == [20, 6]
     assert [status_id for page in profile_pages for status_id in _ids(page)] == newest_first
 
+    # Followers' homes are filled by the workers: wait (briefly) until they caught up.
+    _wait_for_home(bob, newest_first[0])
     home_pages = _walk_pages(bob, bob.timeline_home())
     assert len(home_pages[0]) == 20
     home_ids = [status_id for page in home_pages for status_id in _ids(page)]

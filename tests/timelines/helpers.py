@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -10,6 +11,16 @@ import httpx
 from tests.conftest import Actor
 
 _LINK = re.compile(r'<([^>]+)>;\s*rel="(\w+)"')
+HOME = "/api/v1/timelines/home"
+
+# Set by tests/timelines/conftest.py: ``await DRAIN()`` runs the workers to the end.
+DRAIN: Callable[[], Awaitable[Any]] | None = None
+
+
+async def settle() -> None:
+    """Let the workers deliver everything written so far (fan-out, removals, rebuilds)."""
+    if DRAIN is not None:
+        await DRAIN()
 
 
 async def post(actor: Actor, text: str, **fields: Any) -> dict[str, Any]:
@@ -35,6 +46,8 @@ async def relate(actor: Actor, target: Actor, action: str, **fields: Any) -> Non
 async def timeline(
     actor: Actor | httpx.AsyncClient, url: str, **params: Any
 ) -> list[dict[str, Any]]:
+    if url == HOME:
+        await settle()
     response = await actor.get(url, params=params or None)
     assert response.status_code == 200, response.text
     statuses: list[dict[str, Any]] = response.json()

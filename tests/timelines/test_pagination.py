@@ -9,12 +9,14 @@ import httpx
 import pytest
 
 from tests.conftest import Actor
-from tests.timelines.helpers import links, newest_first, post, relate
+from tests.timelines.helpers import HOME, links, newest_first, post, relate, settle
 
 
 async def _page(
     reader: Actor | httpx.AsyncClient, url: str, **params: Any
 ) -> tuple[list[str], dict[str, str]]:
+    if HOME in url:
+        await settle()
     response = await reader.get(url, params=params or None)
     assert response.status_code == 200, response.text
     return [status["id"] for status in response.json()], links(response)

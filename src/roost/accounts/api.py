@@ -16,11 +16,11 @@ from roost.accounts.entities import render_account
 from roost.accounts.relationships import Relationship, render_relationship
 from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound
-from roost.web.params import read_params
 from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
 from roost.web.auth import optional_viewer, user_with_scope, viewer_account_id
 from roost.web.pagination import link_header, page_params
+from roost.web.params import read_params
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
 

@@ -9,10 +9,10 @@ from roost.accounts.registration import SignUp, register_account
 from roost.accounts.service import ProfileChanges, find_own_account, update_profile
 from roost.errors import DomainError, Forbidden, Unauthorized, Validation
 from roost.oauth.entities import render_token
-from roost.web.params import read_params
 from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
 from roost.web.auth import INVALID_TOKEN, optional_viewer, token_with_scope, user_with_scope
+from roost.web.params import read_params
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
 

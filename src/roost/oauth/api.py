@@ -21,10 +21,10 @@ from roost.oauth.entities import render_application, render_token
 from roost.oauth.errors import OAuthError
 from roost.oauth.grants import client_credentials_grant, exchange_code, password_grant, revoke
 from roost.oauth.pages import authorize_page, code_page, error_page
-from roost.web.params import Params, read_params
 from roost.oauth.service import IssuedToken, Viewer
 from roost.settings import Settings
 from roost.web.auth import INVALID_TOKEN, optional_viewer
+from roost.web.params import Params, read_params
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
 

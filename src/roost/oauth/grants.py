@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from roost.accounts.service import check_credentials
 from roost.db import Database
 from roost.db.metadata import utcnow
-from roost.oauth import queries
+from roost.oauth import queries, token_cache
 from roost.oauth.applications import authenticate_client
 from roost.oauth.errors import OAuthError
 from roost.oauth.scopes import grants, parse_scopes, unknown_scopes
@@ -126,3 +126,4 @@ async def revoke(
         if application is None or application["id"] != row["application_id"]:
             raise OAuthError("unauthorized_client")
         await queries.revoke_token_by_id(conn, row["id"])
+    token_cache.forget(db, token)  # this process stops trusting it at once

@@ -17,7 +17,11 @@ from roost.oauth.schema import access_tokens, applications, authorization_codes
 async def find_active_token(conn: AsyncConnection, token_hash: str) -> RowMapping | None:
     """The live token with ``account_approved`` (None for app tokens) from its account."""
     query = (
-        select(access_tokens, accounts.c.approved.label("account_approved"))
+        select(
+            access_tokens,
+            accounts.c.approved.label("account_approved"),
+            accounts.c.last_active_at.label("account_last_active_at"),
+        )
         .select_from(access_tokens.outerjoin(accounts, accounts.c.id == access_tokens.c.account_id))
         .where(access_tokens.c.token_hash == token_hash, access_tokens.c.revoked_at.is_(None))
     )

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound, Validation
-from roost.web.params import Params, read_params
 from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
 from roost.statuses import service
 from roost.web.auth import optional_viewer, user_with_scope, viewer_account_id
 from roost.web.pagination import link_header, page_params
+from roost.web.params import Params, read_params
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
 

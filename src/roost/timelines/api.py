@@ -54,7 +54,12 @@ async def home(
 ) -> Response:
     assert viewer.account_id is not None  # user_with_scope guarantees a user token
     result = await service.home_timeline(
-        db=state.db, settings=state.settings, viewer_account_id=viewer.account_id, page=page
+        db=state.db,
+        settings=state.settings,
+        redis=state.redis,
+        keys=state.keys,
+        viewer_account_id=viewer.account_id,
+        page=page,
     )
     return _page_response(request, result)
 

@@ -43,15 +43,21 @@ from roost.statuses.visibility import visible_to
 LIMITED_VISIBILITIES = ("private", "direct")
 
 
-async def home_timeline(conn: AsyncConnection, *, viewer_id: int, page: Page) -> list[RowMapping]:
+async def home_timeline(
+    conn: AsyncConnection, *, viewer_id: int, page: Page, reply_filter: bool = True
+) -> list[RowMapping]:
     """One page of the viewer's home timeline, newest first."""
     lateral = conn.dialect.name == "postgresql"
-    query = home_timeline_query(viewer_id=viewer_id, page=page, lateral=lateral)
+    query = home_timeline_query(
+        viewer_id=viewer_id, page=page, lateral=lateral, reply_filter=reply_filter
+    )
     rows = (await conn.execute(query)).mappings().all()
     return in_page_order(list(rows), page)
 
 
-def home_timeline_query(*, viewer_id: int, page: Page, lateral: bool) -> Select[Any]:
+def home_timeline_query(
+    *, viewer_id: int, page: Page, lateral: bool, reply_filter: bool = True
+) -> Select[Any]:
     """The home timeline as one SELECT of full ``statuses`` rows, in paging order.
 
     A status is on the viewer's home timeline when it is
@@ -74,14 +80,25 @@ def home_timeline_query(*, viewer_id: int, page: Page, lateral: bool) -> Select[
     index per author (LATERAL with a per-author LIMIT when ``lateral``, for
     PostgreSQL); the mention branch is a range scan of ``mentions (account_id,
     status_id)``. Both branches are paged the same way and merged by id.
+
+    ``reply_filter=False`` leaves out the reply rule, which depends on whom the viewer
+    follows: the timeline engine rebuilds its stored candidates that way, so that a
+    later follow makes earlier replies appear without another rebuild (it applies the
+    rule when reading).
     """
-    followed = _followed_branch(viewer_id=viewer_id, page=page, lateral=lateral).subquery()
-    mentioned = _mentioned_branch(viewer_id=viewer_id, page=page).subquery()
+    followed = _followed_branch(
+        viewer_id=viewer_id, page=page, lateral=lateral, reply_filter=reply_filter
+    ).subquery()
+    mentioned = _mentioned_branch(
+        viewer_id=viewer_id, page=page, reply_filter=reply_filter
+    ).subquery()
     merged = union_all(select(followed), select(mentioned)).subquery("home")
     return paginate(select(merged), merged.c.id, page)
 
 
-def _followed_branch(*, viewer_id: int, page: Page, lateral: bool) -> Select[Any]:
+def _followed_branch(
+    *, viewer_id: int, page: Page, lateral: bool, reply_filter: bool = True
+) -> Select[Any]:
     """Statuses and reblogs by the viewer and by the accounts the viewer follows."""
     authors = union_all(
         select(
@@ -96,7 +113,7 @@ def _followed_branch(*, viewer_id: int, page: Page, lateral: bool) -> Select[Any
     conditions = (
         or_(statuses.c.reblog_of_id.is_(None), authors.c.show_reblogs == true()),
         visible_to(viewer_id),
-        or_(statuses.c.account_id == viewer_id, _passes_home_filters(viewer_id)),
+        or_(statuses.c.account_id == viewer_id, _passes_home_filters(viewer_id, reply_filter)),
     )
     if lateral:
         per_author = paginate(
@@ -110,7 +127,7 @@ def _followed_branch(*, viewer_id: int, page: Page, lateral: bool) -> Select[Any
     return paginate(select(statuses).select_from(joined).where(*conditions), statuses.c.id, page)
 
 
-def _mentioned_branch(*, viewer_id: int, page: Page) -> Select[Any]:
+def _mentioned_branch(*, viewer_id: int, page: Page, reply_filter: bool = True) -> Select[Any]:
     """Private and direct statuses mentioning the viewer, by accounts not already covered."""
     follows_author = (
         exists()
@@ -129,13 +146,13 @@ def _mentioned_branch(*, viewer_id: int, page: Page) -> Select[Any]:
             statuses.c.account_id != viewer_id,
             not_(follows_author),
             visible_to(viewer_id),
-            _passes_home_filters(viewer_id),
+            _passes_home_filters(viewer_id, reply_filter),
         )
     )
     return paginate(query, mentions.c.status_id, page)
 
 
-def _passes_home_filters(viewer_id: int) -> ColumnElement[bool]:
+def _passes_home_filters(viewer_id: int, reply_filter: bool = True) -> ColumnElement[bool]:
     """Mastodon's home filters for a status row by someone else (see home_timeline_query)."""
     original = statuses.alias("home_original")
     original_author_muted = (
@@ -160,12 +177,14 @@ def _passes_home_filters(viewer_id: int) -> ColumnElement[bool]:
         .correlate(statuses)
         .exists()
     )
-    return and_(
+    conditions = [
         not_(_mutes(viewer_id, statuses.c.account_id)),
         not_(original_author_muted),
         not_(mentions_excluded),
-        _reply_allowed(viewer_id),
-    )
+    ]
+    if reply_filter:
+        conditions.append(_reply_allowed(viewer_id))
+    return and_(*conditions)
 
 
 def _reply_allowed(viewer_id: int) -> ColumnElement[bool]:

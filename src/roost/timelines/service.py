@@ -7,15 +7,24 @@ one snapshot.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from roost.cache.keys import Keys
 from roost.db import Database
 from roost.db.paging import Page
 from roost.settings import Settings
 from roost.statuses.entities import render_statuses
 from roost.timelines import queries
+from roost.timelines.engine import engine
+from roost.timelines.home import read_home
+
+log = logging.getLogger(__name__)
 
 # Mastodon's TagFeed::LIMIT_PER_MODE: at most this many names each in any[], all[], none[].
 TAGS_PER_MODE = 4
@@ -40,9 +49,32 @@ class TagQuery:
 
 
 async def home_timeline(
+    *,
+    db: Database,
+    settings: Settings,
+    redis: Redis | None,
+    keys: Keys,
+    viewer_account_id: int,
+    page: Page,
+) -> TimelinePage:
+    """The viewer's home page: their own posts, their follows' posts and what mentions them
+    (served from the timeline engine; see ``home``)."""
+    timeline_engine = engine(settings=settings, db=db, redis=redis, keys=keys)
+    try:
+        rendered, ids = await read_home(timeline_engine, viewer_id=viewer_account_id, page=page)
+    except RedisError:
+        # Redis down or failing: the database query still answers (slower, but right).
+        log.warning("home timeline served from the database: Redis failed", exc_info=True)
+        return await reference_home_timeline(
+            db=db, settings=settings, viewer_account_id=viewer_account_id, page=page
+        )
+    return TimelinePage(rendered, ids)
+
+
+async def reference_home_timeline(
     *, db: Database, settings: Settings, viewer_account_id: int, page: Page
 ) -> TimelinePage:
-    """The viewer's home page: their own posts, their follows' posts and what mentions them."""
+    """The home page from the database query alone (the engine's reference and fallback)."""
     async with db.read() as conn:
         rows = await queries.home_timeline(conn, viewer_id=viewer_account_id, page=page)
         rendered = await render_statuses(

@@ -13,8 +13,10 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, Request
 
 from roost.errors import DomainError, Forbidden, Unauthorized
+from roost.oauth import token_cache
 from roost.oauth.scopes import grants
-from roost.oauth.service import Viewer, authenticate
+from roost.oauth.service import Viewer
+from roost.timelines.activity import note_activity
 from roost.web.state import AppState, get_state
 
 INVALID_TOKEN = "The access token is invalid"
@@ -37,11 +39,16 @@ async def optional_viewer(request: Request, state: AppState = Depends(get_state)
     token = bearer_token(request)
     if token is None:
         return None
-    viewer = await authenticate(db=state.db, token=token)
-    if viewer is None:
+    entry = await token_cache.authenticate(
+        db=state.db, token=token, ttl=state.settings.token_cache_seconds
+    )
+    if entry is None:
         raise Unauthorized(INVALID_TOKEN)
-    request.state.viewer = viewer
-    return viewer
+    await note_activity(
+        entry=entry, settings=state.settings, db=state.db, redis=state.redis, keys=state.keys
+    )
+    request.state.viewer = entry.viewer
+    return entry.viewer
 
 
 def token_with_scope(scope: str) -> Callable[..., Awaitable[Viewer]]:
