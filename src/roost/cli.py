@@ -10,6 +10,7 @@ import uvicorn
 from rich.console import Console
 
 from roost import __version__
+from roost.bench.cli import bench_app
 from roost.migrations.runner import upgrade_to_head
 from roost.settings import Settings
 
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 admin = typer.Typer(help="Administrative tasks.", no_args_is_help=True)
 app.add_typer(admin, name="admin")
+app.add_typer(bench_app, name="bench")
 console = Console()
 errors = Console(stderr=True)
 
@@ -58,8 +60,12 @@ def _describe_backend(settings: Settings) -> str:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    no_workers: bool = typer.Option(
+        False, "--no-workers", help="Serve the API only; run `roost worker` processes apart."
+    ),
 ) -> None:
-    """Apply migrations and serve the API (SQLite in ROOST_DATA_DIR unless configured)."""
+    """Apply migrations and serve the API, with the workers in the same process unless
+    --no-workers (SQLite in ROOST_DATA_DIR unless configured)."""
     settings = Settings()
     _prepare(settings)
     from roost.app import create_app
@@ -70,7 +76,30 @@ def serve(
         f"serving at http://{shown_host}:{port}",
         soft_wrap=True,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    application = create_app(settings, run_workers=not no_workers, run_relay=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def worker(
+    queues: str = typer.Option(
+        "", help="Comma-separated queues to run (default: all), e.g. timelines,notifications."
+    ),
+) -> None:
+    """Run the background workers (and the outbox relay) until SIGTERM or SIGINT.
+
+    Any number may run, on any machine, beside `roost serve --no-workers`.
+    """
+    from roost.workers.process import run_worker_process
+    from roost.workers.runtime import UnknownQueue
+
+    settings = Settings()
+    wanted = [name.strip() for name in queues.split(",") if name.strip()]
+    try:
+        asyncio.run(run_worker_process(settings, queues=wanted or None, announce=console.print))
+    except UnknownQueue as exc:
+        errors.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -121,3 +150,73 @@ def create_account(
         errors.print(f"[red]{exc.message}[/red]", soft_wrap=True)
         raise typer.Exit(1) from exc
     typer.echo(account_id)
+
+
+@admin.command("delete-account")
+def delete_account(account_id: int) -> None:
+    """Delete an account and everything it made, in one transaction."""
+    from roost.accounts.deletion import delete_account as delete
+    from roost.db import Database
+    from roost.errors import DomainError
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run() -> None:
+        db = Database(settings.sqlalchemy_url, pool_size=1)
+        try:
+            await delete(db=db, account_id=account_id)
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        errors.print(f"[red]Account {account_id}: {exc.message}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Deleted account {account_id}")
+
+
+@admin.command("rebuild-timelines")
+def rebuild_timelines(
+    account: int | None = typer.Option(None, "--account", help="Only this account's id."),
+) -> None:
+    """Rebuild materialized home timelines from the database (all accounts, or one)."""
+    from rich.progress import Progress
+
+    from roost.cache.keys import Keys
+    from roost.cache.redis_client import create_redis
+    from roost.db import Database
+    from roost.errors import DomainError
+    from roost.timelines.rebuild import count_timelines
+    from roost.timelines.rebuild import rebuild_timelines as rebuild
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run() -> int:
+        db = Database(settings.sqlalchemy_url, pool_size=1)
+        redis = create_redis(settings)
+        try:
+            total = await count_timelines(db=db, account_id=account)
+            with Progress(console=console, transient=False) as progress:
+                task = progress.add_task("Rebuilding home timelines", total=total)
+                return await rebuild(
+                    settings=settings,
+                    db=db,
+                    redis=redis,
+                    keys=Keys(settings.redis_prefix),
+                    account_id=account,
+                    advance=lambda n: progress.advance(task, n),
+                )
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await db.dispose()
+
+    try:
+        done = asyncio.run(run())
+    except DomainError as exc:
+        errors.print(f"[red]{exc.message}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from exc
+    console.print(f"Rebuilt {done} home timeline(s).")

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     active_days: int = Field(
         7, description="Followers seen within this many days get fan-out; others are rebuilt."
     )
+    reblog_falloff: int = Field(
+        40,
+        description="Skip a reblog when a home's newest this-many entries hold the original.",
+    )
+    status_cache_seconds: int = Field(
+        600, description="Lifetime of cached rendered statuses and viewer relationships."
+    )
+    token_cache_seconds: float = Field(
+        30.0, description="How long a process trusts a cached access token (revocation elsewhere)."
+    )
     stream_maxlen: int = Field(100_000, description="Approximate cap on the Redis event stream.")
     claim_idle_ms: int = Field(
         30_000, description="Pending stream entries idle this long are reclaimed by another worker."
@@ -61,6 +71,9 @@ class Settings(BaseSettings):
     max_deliveries: int = Field(5, description="Deliveries before an event goes to dead letters.")
     relay_interval_seconds: float = Field(
         1.0, description="How often the outbox relay re-publishes events left behind."
+    )
+    worker_modules: str | None = Field(
+        None, description="Comma-separated extra modules whose import registers worker handlers."
     )
     password_min_length: int = Field(8, description="Shortest password accepted.")
 
