@@ -186,7 +186,10 @@ def fanout(
     console.print(
         "  " + ", ".join(f"{k} {v['requests_per_second']:.0f}/s" for k, v in ceiling.items())
     )
-    with bench_server(port=free_port()) as base, worker_process(queues="timelines"):
+    console.print("delivery script alone (batches of 1,000, scratch keys)")
+    store = asyncio.run(bench.measure_store(settings))
+    console.print(f"  {store['deliveries_per_second']:.0f} deliveries/s")
+    with bench_server(port=free_port()) as base, worker_process(queues="timelines") as worker:
         time.sleep(3)  # let the worker connect and join its consumer group
         burst = asyncio.run(
             bench.measure_fanout(
@@ -197,6 +200,7 @@ def fanout(
                 posts_per_author=posts_per_author,
                 wait_seconds=timeout,
                 console=console,
+                worker_pid=worker.pid,
             )
         )
         latency = asyncio.run(
@@ -224,9 +228,17 @@ def fanout(
         "fanout": burst,
         "redis_benchmark": ceiling,
         "fanout_over_redis_zadd": round(burst["deliveries_per_second"] / zadd, 3),
+        "fanout_over_redis_zadd_one_member": round(
+            burst["deliveries_per_second"] / ceiling["zadd_one_member"]["requests_per_second"], 3
+        ),
+        "store": store,
+        "store_over_redis_zadd": round(store["deliveries_per_second"] / zadd, 3),
         "memory": memory,
         "latency": latency,
         "seeded": _seeded_counts(settings),
     }
     path = save(name or f"fanout-{deployment(settings)}", data)
-    console.print(f"fan-out / redis ZADD = {data['fanout_over_redis_zadd']}; written to {path}")
+    console.print(
+        f"fan-out / redis ZADD = {data['fanout_over_redis_zadd']} (one-member ZADD: "
+        f"{data['fanout_over_redis_zadd_one_member']}); written to {path}"
+    )

@@ -7,14 +7,16 @@ read time. Otherwise followers are paged by ``follows.id`` (a keyset over the
 ``follows (target_account_id, id)`` index), only those active within
 ``active_days`` (never-active accounts included among the skipped; their home is
 rebuilt when they come back), and reblogs skip follows with ``show_reblogs`` off.
-Each page of ``fanout_batch_size`` followers is one ``fanout.batch`` job (one
-script call delivers it); when everything fits in one page it is delivered at once,
-saving a hop. Mutes, blocks and reply rules are left to the read-time filter
-(``filters``): they may change after delivery anyway.
+The first page of ``fanout_batch_size`` followers is delivered by this handler (one
+script call, while the next page is read); each later page is one ``fanout.batch``
+job (one script call delivers it), so a large audience spreads over the workers.
+Mutes, blocks and reply rules are left to the read-time filter (``filters``): they
+may change after delivery anyway.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -57,11 +59,10 @@ async def fan_out(engine: Engine, bus: Any, payload: dict[str, Any]) -> None:
     delivery = Delivery(status_id, status["reblog_of_id"])
     settings = engine.settings
     active_since = utcnow() - timedelta(days=settings.active_days)
-    cursor = 0
-    first = True
-    while True:
+
+    async def page_after(cursor: int) -> list[tuple[int, int]]:
         async with engine.db.read() as conn:
-            page = await feed_queries.followers_batch(
+            return await feed_queries.followers_batch(
                 conn,
                 account_id=status["account_id"],
                 after_follow_id=cursor,
@@ -69,22 +70,26 @@ async def fan_out(engine: Engine, bus: Any, payload: dict[str, Any]) -> None:
                 active_since=active_since,
                 reblog=status["reblog_of_id"] is not None,
             )
-        if not page:
-            return
-        account_ids = [account_id for _, account_id in page]
-        full = len(page) == settings.fanout_batch_size
-        if first and not full:
-            await engine.store.deliver(delivery, account_ids)
-            return
-        first = False
+
+    page = await page_after(0)
+    if not page:
+        return
+    first = [account_id for _, account_id in page]
+    if len(page) < settings.fanout_batch_size:
+        await engine.store.deliver(delivery, first)
+        return
+    # The first page is delivered here (no hop through the stream) while the next page
+    # is read; the later pages go out as jobs, which any worker may take.
+    _, page = await asyncio.gather(engine.store.deliver(delivery, first), page_after(page[-1][0]))
+    while page:
         await bus.publish(
             FANOUT_BATCH,
             {"status_id": status_id, "reblog_of_id": status["reblog_of_id"],
-             "account_ids": account_ids},
+             "account_ids": [account_id for _, account_id in page]},
         )  # fmt: skip
-        if not full:
+        if len(page) < settings.fanout_batch_size:
             return
-        cursor = page[-1][0]
+        page = await page_after(page[-1][0])
 
 
 async def deliver_batch(engine: Engine, payload: dict[str, Any]) -> None:

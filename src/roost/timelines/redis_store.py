@@ -1,12 +1,18 @@
 """Home timelines in Redis: one STRING per account of 8-byte big-endian status ids.
 
 Notes on design (figures in docs/architecture.md): a timeline is a STRING whose
-first 8 bytes are the floor and whose tail is the packed ids, oldest arrival first,
-newest appended at the end, 8 bytes per entry (about 9 with allocator overhead),
-against ~129 bytes in a skiplist sorted set. Lua scripts (EVALSHA) write it so one
-call delivers one status to a whole batch of followers: dedupe against the newest
-entries, reblog fall-off, append, and trim to the cap once it grows past cap+slack.
-Readers fetch the whole string (6.4 kB at 800 ids) in one GET and sort in Python.
+first 8 bytes are the floor and whose tail is the packed ids in ascending order (the
+newest at the end), 8 bytes per entry (about 9 at rest, about 16 once APPEND has grown
+it: Redis doubles a string's allocation when it appends), against ~129 bytes in a
+skiplist sorted set. Lua scripts (EVALSHA) write it so one call delivers one status to
+a whole batch of followers. Every writer keeps the ascending order (deliveries insert
+in place, rebuilds and backfills write sorted, removals keep it), so the usual delivery
+(an id newer than the newest entry) checks only the last 8 bytes and appends; reblogs
+also check the newest ``falloff`` entries; only an id at or below the newest entry (a
+redelivery or a late status) reads the whole string. Trimming back to the cap happens
+once it grows past cap+slack. Readers fetch the whole string (6.4 kB at 800 ids) in
+one GET (``decode`` still sorts and deduplicates, so a string written by an older
+version reads right; ``roost admin rebuild-timelines`` rewrites such strings in order).
 
 Lua numbers are doubles, which cannot hold 64-bit ids: the scripts only compare ids
 as two unsigned 32-bit halves (``struct.unpack('>I4I4')``) or as equal strings.
@@ -27,7 +33,6 @@ from redis.exceptions import WatchError
 
 from roost.cache.keys import Keys
 from roost.timelines.store import (
-    DEDUPE_LOOKBACK,
     ID_BYTES,
     Delivery,
     Window,
@@ -35,22 +40,19 @@ from roost.timelines.store import (
     trim_slack,
 )
 
-_GT = """
-local function gt(a, b)
-  local ah, al = struct.unpack('>I4I4', a)
-  local bh, bl = struct.unpack('>I4I4', b)
-  return ah > bh or (ah == bh and al > bl)
-end
-"""
-
-# KEYS: home timelines. ARGV: id, original id or '', cap, slack, lookback, falloff.
-DELIVER = (
-    _GT
-    + """
+# KEYS: home timelines. ARGV: id, original id or '', cap, slack, falloff.
+# Entries are kept in ascending order, so the usual delivery (an id newer than the
+# newest entry) reads only the last 8 bytes and APPENDs; a reblog also reads the newest
+# ``falloff`` entries; an id at or below the newest entry (a redelivery, or a status
+# fanned out late) reads the whole string: present -> nothing, else inserted in place.
+DELIVER = """
 local id, orig = ARGV[1], ARGV[2]
-local cap, slack = tonumber(ARGV[3]), tonumber(ARGV[4])
-local look, falloff = tonumber(ARGV[5]), tonumber(ARGV[6])
-local scan = math.max(look, falloff)
+local cap, slack, falloff = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local ih, il = struct.unpack('>I4I4', id)
+local function below(e)  -- e < id
+  local eh, el = struct.unpack('>I4I4', e)
+  return eh < ih or (eh == ih and el < il)
+end
 local function holds(hay, needle)
   local start = 1
   while true do
@@ -60,40 +62,59 @@ local function holds(hay, needle)
     start = i + 1
   end
 end
+-- An id not newer than the newest entry: absent and above the floor -> inserted in order.
+local function insert(key)
+  local whole = redis.call('GET', key)
+  if not below(string.sub(whole, 1, 8)) then return nil end  -- at or below the floor
+  local entries = string.sub(whole, 9)
+  if holds(entries, id) then return nil end
+  local m = #entries / 8
+  local lo, hi = 1, m + 1  -- the first entry not below id (entry k: bytes 8k+1..8k+8)
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if below(string.sub(whole, mid * 8 + 1, mid * 8 + 8)) then lo = mid + 1 else hi = mid end
+  end
+  redis.call('SET', key, string.sub(whole, 1, lo * 8) .. id .. string.sub(whole, lo * 8 + 1),
+    'KEEPTTL')
+  return m + 1
+end
+-- Back to the newest cap entries; the floor rises to the largest one dropped.
+local function trim(key, n)
+  local whole = redis.call('GET', key)
+  local drop = n - cap
+  local floor = string.sub(whole, drop * 8 + 1, drop * 8 + 8)
+  local fh, fl = struct.unpack('>I4I4', floor)
+  local oh, ol = struct.unpack('>I4I4', whole)
+  if oh > fh or (oh == fh and ol > fl) then floor = string.sub(whole, 1, 8) end
+  redis.call('SET', key, floor .. string.sub(whole, drop * 8 + 9), 'KEEPTTL')
+end
+local reblog = orig ~= '' and falloff > 0
+local span = falloff * 8 + 8
 local delivered = 0
 for _, key in ipairs(KEYS) do
-  -- The last scan entries and 8 bytes more: the whole string (header first) when it is
-  -- shorter, else an older entry; either way the entries to check start at byte 9.
-  local tail = redis.call('GETRANGE', key, -(scan * 8 + 8), -1)
-  if #tail >= 8 then
-    local entries = string.sub(tail, 9)
-    local m = #entries / 8
-    local skip = false
-    if m > 0 then
-      skip = holds(string.sub(entries, -math.min(m, look) * 8), id)
-      if not skip and orig ~= '' and falloff > 0 then
-        skip = holds(string.sub(entries, -math.min(m, falloff) * 8), orig)
-      end
+  local tail
+  if reblog then
+    -- The newest falloff entries and 8 bytes more: the whole string (floor first) when
+    -- it is shorter, else an older entry; either way the entries start at byte 9.
+    tail = redis.call('GETRANGE', key, -span, -1)
+  else
+    tail = redis.call('GETRANGE', key, -8, -1)
+  end
+  if #tail >= 8 and not (reblog and holds(string.sub(tail, 9), orig)) then
+    local n, last = nil, string.sub(tail, -8)
+    if below(last) then
+      n = (redis.call('APPEND', key, id) - 8) / 8
+    elseif last ~= id then
+      n = insert(key)
     end
-    if not skip then
-      local n = (redis.call('APPEND', key, id) - 8) / 8
-      if n > cap + slack then
-        local whole = redis.call('GET', key)
-        local floor = string.sub(whole, 1, 8)
-        local drop = n - cap
-        for j = 0, drop - 1 do
-          local e = string.sub(whole, 9 + j * 8, 16 + j * 8)
-          if gt(e, floor) then floor = e end
-        end
-        redis.call('SET', key, floor .. string.sub(whole, 9 + drop * 8), 'KEEPTTL')
-      end
+    if n then
       delivered = delivered + 1
+      if n > cap + slack then trim(key, n) end
     end
   end
 end
 return delivered
 """
-)
 
 # KEYS: home timelines. ARGV: packed ids to remove.
 REMOVE = """
@@ -162,7 +183,6 @@ class RedisTimelineStore:
             pack(">Q", delivery.reblog_of_id) if delivery.reblog_of_id else b"",
             self.cap,
             trim_slack(self.cap),
-            DEDUPE_LOOKBACK,
             self.falloff,
         ]
         keys = [self.keys.home(account_id) for account_id in account_ids]

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 ID_BYTES = 8
-# Entries looked at from the tail to skip a redelivered id.
-DEDUPE_LOOKBACK = 64
 
 
 def trim_slack(cap: int) -> int:
