@@ -278,10 +278,10 @@ async def test_home_page_costs_fixed_database_and_redis_round_trips(
     assert short == long
     database, redis = long
     if app.state.roost.redis is not None:
-        assert database == 1  # the viewer's favourited/reblogged flags
-        assert redis == 2  # the timeline with the relationships, then the statuses
+        assert database == 0  # flags come with the timeline (viewer_flags), tokens are cached
+        assert redis == 2  # the timeline with the relationships and flags, then the statuses
     else:
-        assert database == 2  # the timeline (embedded store), then the flags
+        assert database == 1  # the timeline (embedded store); flags from the process cache
         assert redis == 0
 
 

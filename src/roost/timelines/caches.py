@@ -66,6 +66,7 @@ class ProcessCaches:
     def __init__(self, *, status_ttl: float) -> None:
         self.statuses: LocalCache[bytes] = LocalCache(ttl=status_ttl, size=50_000)
         self.contexts: LocalCache[bytes] = LocalCache(ttl=status_ttl, size=20_000)
+        self.flags: LocalCache[Any] = LocalCache(ttl=status_ttl, size=20_000)
         self.pull_authors: LocalCache[frozenset[int]] = LocalCache(ttl=PULL_AUTHORS_SECONDS, size=1)
         self.pull_recent: LocalCache[list[int]] = LocalCache(ttl=PULL_RECENT_SECONDS, size=10_000)
 

@@ -1,7 +1,9 @@
 """The timeline engine of one deployment: its store, its caches, rebuilds, hydration.
 
-Built per call from what the API handler or worker already holds (settings, db,
-redis, keys); the in-process caches are shared per instance (``caches.process_caches``).
+Obtained with ``engine(...)`` from what the API handler or worker already holds
+(settings, db, redis, keys): one Engine per such combination is kept and reused, since
+building one (store, Lua script objects, caches) on every home read showed up in its
+CPU profile. The in-process caches are shared per instance (``caches.process_caches``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from roost.timelines.filters import ViewerContext
 from roost.timelines.redis_store import RedisTimelineStore
 from roost.timelines.sqlite_store import SqlTimelineStore
 from roost.timelines.store import TimelineStore, Window, window_from_rebuild
+from roost.timelines.viewer_flags import FlagsCache
 
 # A rebuild keeps ids stored within this long before it read the database: they
 # may have been delivered while it ran (the read-time filter drops any that should go).
@@ -73,6 +76,13 @@ class Engine:
             redis=redis,
             key=context_key(keys),
             local=self.local.contexts,
+            ttl_seconds=settings.status_cache_seconds,
+        )
+        self.flags = FlagsCache(
+            db=db,
+            redis=redis,
+            keys=keys,
+            local=self.local.flags,
             ttl_seconds=settings.status_cache_seconds,
         )
 
@@ -147,11 +157,16 @@ class Engine:
     async def hydrate(self, status_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Rendered statuses (viewer-independent) by id: one cache round trip, misses
         rendered from the database in one batch and written back. Gone ids are absent."""
-        raw = await self.statuses.get_many(status_ids)
-        missing = [i for i in status_ids if i not in raw]
-        if missing:
-            raw.update(await self.render(missing))
+        raw = await self.hydrate_raw(status_ids)
         return {i: orjson.loads(raw[i]) for i in status_ids if i in raw}
+
+    async def hydrate_raw(self, status_ids: Sequence[int]) -> dict[int, bytes]:
+        """As ``hydrate``, still encoded (the read path decodes only what it looks at)."""
+        raw = await self.statuses.get_many(status_ids)
+        if len(raw) < len(status_ids):
+            missing = [i for i in status_ids if i not in raw]
+            raw.update(await self.render(missing))
+        return raw
 
     async def render(self, status_ids: Sequence[int]) -> dict[int, bytes]:
         async with self.db.read() as conn:
@@ -167,5 +182,15 @@ class Engine:
         await self.statuses.forget(i for i in status_ids if i)
 
 
+_engines: dict[tuple[int, int, int, int], Engine] = {}
+
+
 def engine(*, settings: Settings, db: Database, redis: Redis | None, keys: Keys) -> Engine:
-    return Engine(settings=settings, db=db, redis=redis, keys=keys)
+    """The Engine of these parts (kept: it holds them, so their ids stay unique meanwhile)."""
+    key = (id(settings), id(db), id(redis), id(keys))
+    found = _engines.get(key)
+    if found is None:
+        if len(_engines) >= 64:  # tests build many apps; keep it bounded
+            _engines.pop(next(iter(_engines)))
+        found = _engines[key] = Engine(settings=settings, db=db, redis=redis, keys=keys)
+    return found
