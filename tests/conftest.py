@@ -8,6 +8,7 @@ its half; with ``CI=true`` it fails instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import uuid
@@ -47,29 +48,41 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    """A database of this test session's own, migrated once, dropped at the end."""
-    import asyncio
+def _admin(sql: str) -> None:
+    """Run one statement on the admin database (CREATE/DROP DATABASE run outside transactions)."""
 
-    name = f"roost_test_{worker_id}_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
+    async def run() -> None:
         conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
         try:
             await conn.execute(sql)
         finally:
             await conn.close()
 
+    asyncio.run(run())
+
+
+def _create_database(name: str) -> str:
+    """Create an empty database; its plain postgresql:// URL (skips or fails when unreachable)."""
     try:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        _admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as exc:
         _unavailable(f"PostgreSQL at {PG_ADMIN_DSN} is not reachable: {exc}")
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
-    url = f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    return f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
+
+
+def _drop_database(name: str) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A database of this test session's own, migrated once, dropped at the end."""
+    name = f"roost_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    plain_url = _create_database(name)
+    url = plain_url.replace("postgresql://", "postgresql+asyncpg://")
     upgrade_to_head(url)
     yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _drop_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -288,22 +301,9 @@ def empty_postgres_url() -> Iterator[str]:
 
     For tests that run Roost's own set-up (migrations, ``roost serve``) from nothing.
     """
-    import asyncio
-
     name = f"roost_fresh_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
+    url = _create_database(name)
     try:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        _unavailable(f"PostgreSQL at {PG_ADMIN_DSN} is not reachable: {exc}")
-    try:
-        yield f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
+        yield url
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(name)
