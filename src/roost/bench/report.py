@@ -43,6 +43,7 @@ def _reads(record: dict[str, Any]) -> list[str]:
         f"{record['warmup_s']} s warm-up, concurrency {record['concurrency']} (wrk, 1 thread, "
         "random active account's token per request)",
         f"- data: {record.get('seeded')}",
+        *_token_warmup(record),
         f"- command: `{record['command']}`",
         f"- machine: {_machine(record['machine'])}",
         "",
@@ -63,6 +64,17 @@ def _reads(record: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _token_warmup(record: dict[str, Any]) -> list[str]:
+    warm = record.get("token_warmup")
+    if not warm:
+        return []
+    return [
+        f"- token cache warmed first: one `{warm['route']}` per active token "
+        f"({warm['tokens']} tokens, {warm['seconds']} s, not measured), as a long-running "
+        "server has seen its active users"
+    ]
 
 
 def _fanout(record: dict[str, Any]) -> list[str]:

@@ -215,6 +215,8 @@ async def revoke_token(request: Request, state: AppState = Depends(get_state)) -
     try:
         await revoke(
             db=state.db,
+            redis=state.redis,
+            keys=state.keys,
             client_id=client_id,
             client_secret=client_secret,
             token=params.text("token"),

@@ -7,13 +7,15 @@ and cost the same (``check_credentials`` hashes against a dummy when needed).
 
 from __future__ import annotations
 
+from redis.asyncio import Redis
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from roost.accounts.service import check_credentials
+from roost.cache.keys import Keys
 from roost.db import Database
 from roost.db.metadata import utcnow
-from roost.oauth import queries, token_cache
+from roost.oauth import queries, revocations, token_cache
 from roost.oauth.applications import authenticate_client
 from roost.oauth.errors import OAuthError
 from roost.oauth.scopes import grants, parse_scopes, unknown_scopes
@@ -111,7 +113,13 @@ async def client_credentials_grant(
 
 
 async def revoke(
-    *, db: Database, client_id: str | None, client_secret: str | None, token: str | None
+    *,
+    db: Database,
+    redis: Redis | None,
+    keys: Keys,
+    client_id: str | None,
+    client_secret: str | None,
+    token: str | None,
 ) -> None:
     """Revoke a token for the app it was issued to (RFC 7009: unknown tokens are fine)."""
     if not token:
@@ -127,3 +135,4 @@ async def revoke(
             raise OAuthError("unauthorized_client")
         await queries.revoke_token_by_id(conn, row["id"])
     token_cache.forget(db, token)  # this process stops trusting it at once
+    await revocations.announce(redis, keys, digests=[digest(token)])  # and the others

@@ -1,15 +1,22 @@
 """Access tokens checked without a database round trip per request.
 
 Notes on design: the hot read paths (home timeline) must not pay a query per request
-to resolve a bearer token. Each process keeps the tokens it has seen in a bounded
-in-memory map keyed by the token's digest (never the token itself) with the
-viewer, whether the account still awaits approval, and its ``last_active_at``.
+to resolve a bearer token. Each app (one per process) keeps the tokens it has seen in
+a bounded in-memory map keyed by the token's digest (never the token itself) with the
+viewer, whether the account still awaits approval, and its ``last_active_at``. The
+map belongs to the app's ``Database``, so two apps in one process (tests) do not
+share it, exactly as two server processes would not.
 
-- Revocation in this process (``POST /oauth/revoke``) forgets the entry at once.
-- Another process (a second API server) trusts its entry for at most
-  ``token_cache_seconds`` (default 30 s): a token revoked elsewhere, or an account
-  approved, suspended or deleted elsewhere, takes up to that long to be noticed there.
-- Unknown tokens are not cached (a wrong token costs a query, as before).
+- Revocation in this process (``POST /oauth/revoke``, account deletion) forgets the
+  entry at once. Scaled out, the digests (or account ids) are also published on a
+  Redis channel after the commit (``oauth.revocations``), and every API process
+  forgets them within milliseconds; a subscriber that lost its connection clears its
+  whole cache when it is back, since it may have missed messages.
+- So an entry is trusted for ``token_cache_seconds`` (default 300 s), long enough that
+  a busy server almost never reloads a token. The expiry only bounds how long another
+  process misses a revocation whose message could not be published (Redis down then).
+- Tokens of accounts awaiting approval and unknown tokens are not cached (an approval
+  shows at once; a wrong token costs a query, as before).
 - ``last_active_at`` rides along so the activity mark (``timelines.activity``) needs
   no query either: only when the cached value is more than an hour old.
 """
@@ -18,8 +25,10 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from roost.db import Database
 from roost.errors import Forbidden
@@ -39,7 +48,14 @@ class CachedToken:
     expires: float
 
 
-_entries: OrderedDict[tuple[str, str], CachedToken] = OrderedDict()
+_caches: WeakKeyDictionary[Database, OrderedDict[str, CachedToken]] = WeakKeyDictionary()
+
+
+def _entries(db: Database) -> OrderedDict[str, CachedToken]:
+    entries = _caches.get(db)
+    if entries is None:
+        entries = _caches[db] = OrderedDict()
+    return entries
 
 
 async def authenticate(*, db: Database, token: str, ttl: float) -> CachedToken | None:
@@ -47,19 +63,20 @@ async def authenticate(*, db: Database, token: str, ttl: float) -> CachedToken |
 
     Raises Forbidden for an account still awaiting approval, as ``service.authenticate``.
     """
-    key = (db.url, digest(token))
-    entry = _entries.get(key)
+    entries = _entries(db)
+    key = digest(token)
+    entry = entries.get(key)
     if entry is None or entry.expires < time.monotonic():
-        entry = await _load(db, key[1], ttl)
+        entry = await _load(db, key, ttl)
         if entry is None:
-            _entries.pop(key, None)
+            entries.pop(key, None)
             return None
         if entry.pending:  # not cached: an approval must show at once
             raise Forbidden(PENDING_APPROVAL)
-        _entries[key] = entry
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        entries[key] = entry
+        entries.move_to_end(key)
+        while len(entries) > MAX_ENTRIES:
+            entries.popitem(last=False)
     if entry.pending:
         raise Forbidden(PENDING_APPROVAL)
     return entry
@@ -85,11 +102,25 @@ async def _load(db: Database, token_hash: str, ttl: float) -> CachedToken | None
 
 
 def forget(db: Database, token: str) -> None:
-    """Drop a token from this process's cache (it was revoked here)."""
-    _entries.pop((db.url, digest(token)), None)
+    """Drop a token from this app's cache (it was revoked here)."""
+    forget_digests(db, [digest(token)])
 
 
-def forget_account(account_id: int) -> None:
-    """Drop every cached token of an account (it was deleted or suspended here)."""
-    for key in [k for k, e in _entries.items() if e.viewer.account_id == account_id]:
-        _entries.pop(key, None)
+def forget_digests(db: Database, digests: Iterable[str]) -> None:
+    """Drop tokens by digest (revoked here or, as a published message says, elsewhere)."""
+    entries = _entries(db)
+    for token_hash in digests:
+        entries.pop(token_hash, None)
+
+
+def forget_accounts(db: Database, account_ids: Iterable[int]) -> None:
+    """Drop every cached token of these accounts (deleted here or elsewhere)."""
+    wanted = set(account_ids)
+    entries = _entries(db)
+    for key in [k for k, e in entries.items() if e.viewer.account_id in wanted]:
+        entries.pop(key, None)
+
+
+def clear(db: Database) -> None:
+    """Forget every cached token of this app (revocation messages may have been missed)."""
+    _entries(db).clear()

@@ -14,7 +14,7 @@ from typing import Any
 
 from roost.events.inline import after_commit
 from roost.events.outbox import Event
-from roost.oauth import token_cache
+from roost.oauth import revocations, token_cache
 from roost.timelines import feed_queries
 from roost.timelines.engine import Engine, engine
 from roost.timelines.fanout import (
@@ -159,7 +159,9 @@ async def rebuild_after_relationship_change(event: Event, ctx: WorkerContext) ->
 
 @after_commit("account.deleted")
 async def forget_deleted_account_tokens(event: Event, ctx: WorkerContext) -> None:
-    token_cache.forget_account(int(event.payload["account_id"]))
+    account_id = int(event.payload["account_id"])
+    token_cache.forget_accounts(ctx.db, [account_id])
+    await revocations.announce(ctx.redis, ctx.keys, account_ids=[account_id])
 
 
 @handler(QUEUE, "account.deleted")
