@@ -44,6 +44,11 @@ class Params:
             raise Validation(f"Validation failed: {name} must be a string")
         return str(value)
 
+    def raw(self, name: str) -> Any:
+        """The last value of ``name`` as sent (a JSON object stays a dict); None if absent."""
+        values = self._values.get(name)
+        return values[-1] if values else None
+
     def texts(self, name: str) -> list[str]:
         """Every value of ``name`` or ``name[]`` (a JSON list counts as many values)."""
         found: list[str] = []

@@ -1,0 +1,1 @@
+"""Notifications (created by workers from events) and read markers."""
