@@ -18,6 +18,7 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from roost.migrations.runner import current_revision, head_revision, upgrade_to_head
+from roost.search.schema import include_name
 from roost.tables import metadata
 
 T = TypeVar("T")
@@ -48,7 +49,9 @@ def _inspect_live(url: str, look: Callable[[Connection], T]) -> T:
 
 def _schema_diff(sync_conn: Connection) -> list[Any]:
     """Alembic's autogenerate comparison of the live database with ``metadata``."""
-    context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        sync_conn, opts={"compare_type": True, "include_name": include_name}
+    )
     return list(compare_metadata(context, metadata))
 
 

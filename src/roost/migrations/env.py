@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from roost.search.schema import include_name
 from roost.tables import metadata
 
 config = context.config
@@ -20,6 +21,8 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The search index is per backend and not in ``metadata`` (roost.search.schema).
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
