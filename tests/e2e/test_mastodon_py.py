@@ -9,6 +9,7 @@ and on a fresh PostgreSQL database.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from mastodon import Mastodon
 from mastodon.errors import MastodonIllegalArgumentError, MastodonNotFoundError
+from PIL import Image
 
 from tests.e2e.server import Server, roost_env, running_server
 
@@ -176,3 +178,20 @@ def test_mastodon_py_story(server: Server) -> None:
         bob.status(posted[0])
     assert posted[0] not in _ids(bob.account_statuses(alice_account["id"], limit=40))
     assert alice.me()["statuses_count"] == 25
+
+    # Alice uploads a picture with a description and posts it; bob sees it attached.
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(picture, "PNG")
+    picture.seek(0)
+    media = alice.media_post(
+        picture, mime_type="image/png", description="A red square", file_name="red.png"
+    )
+    assert media["type"] == "image" and media["description"] == "A red square"
+    assert media["meta"]["original"]["width"] == 64
+    with_picture = alice.status_post("A picture for you", media_ids=[media])
+    assert [str(m["id"]) for m in with_picture["media_attachments"]] == [str(media["id"])]
+    seen = bob.status(with_picture["id"])
+    assert seen["media_attachments"][0]["description"] == "A red square"
+    assert _ids(bob.account_statuses(alice_account["id"], only_media=True)) == [
+        str(with_picture["id"])
+    ]

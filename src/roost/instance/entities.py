@@ -20,10 +20,10 @@ LANGUAGES = ["en"]
 CHARACTERS_RESERVED_PER_URL = 23
 MAX_FEATURED_TAGS = 10
 MAX_PINNED_STATUSES = 5
-# Roost takes no media attachments and no polls yet; zero limits tell clients so.
+# Roost takes images (no video) and no polls yet; zero limits tell clients so.
 MEDIA_ATTACHMENTS: dict[str, Any] = {
-    "supported_mime_types": [],
-    "image_size_limit": 0,
+    "supported_mime_types": ["image/jpeg", "image/png", "image/webp", "image/gif"],
+    "image_size_limit": 0,  # set from the settings by _media_attachments
     "image_matrix_limit": 0,
     "video_size_limit": 0,
     "video_frame_rate_limit": 0,
@@ -45,8 +45,16 @@ def _streaming_url(settings: Settings) -> str:
 def _statuses(settings: Settings) -> dict[str, Any]:
     return {
         "max_characters": settings.max_status_chars,
-        "max_media_attachments": 0,
+        "max_media_attachments": 4,
         "characters_reserved_per_url": CHARACTERS_RESERVED_PER_URL,
+    }
+
+
+def _media_attachments(settings: Settings) -> dict[str, Any]:
+    return {
+        **MEDIA_ATTACHMENTS,
+        "image_size_limit": settings.media_max_bytes,
+        "image_matrix_limit": settings.media_max_pixels,
     }
 
 
@@ -78,7 +86,7 @@ def render_instance_v1(settings: Settings, stats: InstanceStats) -> dict[str, An
         "configuration": {
             "accounts": {"max_featured_tags": MAX_FEATURED_TAGS},
             "statuses": _statuses(settings),
-            "media_attachments": MEDIA_ATTACHMENTS,
+            "media_attachments": _media_attachments(settings),
             "polls": POLLS,
         },
         "contact_account": None,
@@ -106,7 +114,7 @@ def render_instance_v2(settings: Settings, stats: InstanceStats) -> dict[str, An
                 "max_pinned_statuses": MAX_PINNED_STATUSES,
             },
             "statuses": _statuses(settings),
-            "media_attachments": MEDIA_ATTACHMENTS,
+            "media_attachments": _media_attachments(settings),
             "polls": POLLS,
             "translation": {"enabled": False},
         },

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from roost.accounts.entities import render_account
 from roost.accounts.queries import find_accounts
+from roost.media.entities import render_media
+from roost.media.queries import media_of_statuses
 from roost.settings import Settings
 from roost.statuses import queries
 from roost.timefmt import mastodon_time
@@ -38,13 +40,13 @@ async def render_statuses(
     - a reblog row renders as Mastodon's reblog wrapper with the reblogged status
       nested under ``reblog`` (the wrapper's own content is empty);
     - the number of queries is FIXED whatever the number of rows: reblogged originals,
-      accounts, mentions, tags, applications and the viewer's favourited/reblogged
-      flags are each batch-loaded once (at most seven queries);
+      accounts, mentions, tags, media attachments, applications and the viewer's
+      favourited/reblogged flags are each batch-loaded once (at most eight queries);
     - fields: id, created_at, in_reply_to_id, in_reply_to_account_id, sensitive,
       spoiler_text, visibility, language, uri, url, replies_count, reblogs_count,
       favourites_count, edited_at, favourited, reblogged, muted, bookmarked, pinned
       (false), content, filtered [], reblog, application ({name, website} or null),
-      account, media_attachments [], mentions [{id, username, url, acct}],
+      account, media_attachments [MediaAttachment], mentions [{id, username, url, acct}],
       tags [{name, url}], emojis [], card null, poll null; ids are strings;
     - ``text`` (the source) is NOT included: delete responses add it themselves.
     """
@@ -58,6 +60,7 @@ async def render_statuses(
     authors = await find_accounts(conn, {row["account_id"] for row in all_rows})
     mentioned = await queries.mentioned_accounts(conn, ids)
     tag_names = await queries.tag_names(conn, ids)
+    media = await media_of_statuses(conn, ids)
     applications = await queries.find_applications(
         conn, {row["application_id"] for row in all_rows if row["application_id"] is not None}
     )
@@ -71,6 +74,7 @@ async def render_statuses(
         authors=authors,
         mentioned=mentioned,
         tag_names=tag_names,
+        media=media,
         applications=applications,
         favourited=favourited,
         reblogged=reblogged,
@@ -94,6 +98,7 @@ class _Context:
         authors: dict[int, RowMapping],
         mentioned: dict[int, list[RowMapping]],
         tag_names: dict[int, list[str]],
+        media: dict[int, list[RowMapping]],
         applications: dict[int, RowMapping],
         favourited: set[int],
         reblogged: set[int],
@@ -103,6 +108,7 @@ class _Context:
         self.authors = authors
         self.mentioned = mentioned
         self.tag_names = tag_names
+        self.media = media
         self.applications = applications
         self.favourited = favourited
         self.reblogged = reblogged
@@ -154,7 +160,9 @@ class _Context:
                 else None
             ),
             "account": self.account(row["account_id"]),
-            "media_attachments": [],
+            "media_attachments": [
+                render_media(media, self.settings) for media in self.media.get(status_id, [])
+            ],
             "mentions": [self._mention(account) for account in self.mentioned.get(status_id, [])],
             "tags": [
                 {"name": name, "url": f"{self.base}/tags/{quote(name)}"}

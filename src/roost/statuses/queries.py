@@ -26,6 +26,7 @@ from roost.db.dialect import insert_ignore
 from roost.db.metadata import utcnow
 from roost.db.paging import Page, in_page_order, paginate
 from roost.ids import new_id
+from roost.media.queries import status_has_media
 from roost.oauth.schema import applications
 from roost.statuses.schema import (
     favourites,
@@ -394,10 +395,13 @@ async def account_statuses(
     exclude_replies: bool,
     exclude_reblogs: bool,
     tagged: str | None,
+    only_media: bool = False,
 ) -> list[RowMapping]:
     query: Select[Any] = select(statuses).where(
         statuses.c.account_id == account_id, visible_to(viewer_account_id)
     )
+    if only_media:
+        query = query.where(status_has_media(statuses.c.id))
     if exclude_replies:
         query = query.where(
             or_(

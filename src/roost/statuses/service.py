@@ -24,6 +24,7 @@ from roost.db.paging import Page
 from roost.errors import Forbidden, NotFound, Validation
 from roost.events.outbox import record_event
 from roost.ids import new_id
+from roost.media.service import attach_media, parse_media_ids
 from roost.settings import Settings
 from roost.statuses import queries
 from roost.statuses.entities import render_statuses
@@ -78,6 +79,7 @@ async def post_status(
     """Create a status with its mentions, tags and counters; a repeated Idempotency-Key
     returns the status the key first made."""
     visibility = _validate(new, settings)
+    media_ids = parse_media_ids(new.media_ids)
     async with db.write() as conn:
         status_id = new_id()
         if new.idempotency_key:
@@ -117,6 +119,7 @@ async def post_status(
             application_id=application_id,
             created_at=now,
         )
+        await attach_media(conn, status_id=status_id, account_id=author_id, media_ids=media_ids)
         await queries.insert_mentions(conn, status_id, [local[n]["id"] for n in formatted.mentions])
         await queries.link_tags(conn, db.dialect, status_id, formatted.tags)
         if visibility != "direct":
@@ -143,11 +146,7 @@ def _validate(new: NewStatus, settings: Settings) -> str:
     visibility = new.visibility or "public"
     if visibility not in VISIBILITIES:
         raise Validation("Validation failed: Visibility is not included in the list")
-    if new.media_ids:
-        raise Validation(
-            f"Validation failed: Media attachments with IDs {', '.join(new.media_ids)} not found"
-        )
-    if not new.text.strip():
+    if not new.text.strip() and not new.media_ids:  # a status may be media alone
         raise Validation("Validation failed: Text can't be blank")
     if countable_length(new.text) + len(new.spoiler_text) > settings.max_status_chars:
         raise Validation(
@@ -220,7 +219,7 @@ async def account_statuses(
         account = await find_account(conn, account_id)
         if account is None or await _blocks(conn, account_id, viewer_id):
             raise NotFound()
-        if only_media or pinned:  # no media attachments or pins exist yet
+        if pinned:  # no pins exist yet
             return Listed(items=[], cursors=[])
         rows = await queries.account_statuses(
             conn,
@@ -230,6 +229,7 @@ async def account_statuses(
             exclude_replies=exclude_replies,
             exclude_reblogs=exclude_reblogs,
             tagged=tagged,
+            only_media=only_media,
         )
         items = await render_statuses(
             conn, rows=rows, viewer_account_id=viewer_id, settings=settings

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from roost.accounts.schema import blocks, follows, mutes
 from roost.db.paging import Page, in_page_order, paginate
+from roost.media.queries import status_has_media
 from roost.statuses.schema import mentions, status_tags, statuses, tags
 from roost.statuses.visibility import visible_to
 
@@ -236,7 +237,7 @@ def _public_conditions(viewer_id: int | None) -> list[ColumnElement[bool]]:
 
 
 async def public_timeline(
-    conn: AsyncConnection, *, viewer_id: int | None, page: Page
+    conn: AsyncConnection, *, viewer_id: int | None, page: Page, only_media: bool = False
 ) -> list[RowMapping]:
     """One page of the public timeline, newest first.
 
@@ -250,6 +251,8 @@ async def public_timeline(
             statuses.c.in_reply_to_account_id == statuses.c.account_id,
         ),
     )
+    if only_media:
+        query = query.where(status_has_media(statuses.c.id))
     rows = (await conn.execute(paginate(query, statuses.c.id, page))).mappings().all()
     return in_page_order(list(rows), page)
 
@@ -270,6 +273,7 @@ async def tag_timeline(
     all_of: Sequence[int],
     none_of: Sequence[int],
     page: Page,
+    only_media: bool = False,
 ) -> list[RowMapping]:
     """One page of public statuses carrying any of ``any_of``, all of ``all_of`` and
     none of ``none_of`` (tag ids), newest first; replies included, as Mastodon's ``TagFeed``.
@@ -280,6 +284,8 @@ async def tag_timeline(
         select(status_tags.c.status_id).where(status_tags.c.tag_id.in_(list(any_of)))
     )
     conditions = [*_public_conditions(viewer_id), tagged_any]
+    if only_media:
+        conditions.append(status_has_media(statuses.c.id))
     for tag_id in all_of:
         conditions.append(
             exists().where(status_tags.c.status_id == statuses.c.id, status_tags.c.tag_id == tag_id)

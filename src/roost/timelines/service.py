@@ -93,11 +93,13 @@ async def public_timeline(
     only_media: bool = False,
 ) -> TimelinePage:
     """The instance's public statuses, for anyone; every status here is local."""
-    if remote or only_media:
-        # Roost has no federation and no media yet: no status can match.
+    if remote:
+        # Roost has no federation: no status can match.
         return TimelinePage()
     async with db.read() as conn:
-        rows = await queries.public_timeline(conn, viewer_id=viewer_account_id, page=page)
+        rows = await queries.public_timeline(
+            conn, viewer_id=viewer_account_id, page=page, only_media=only_media
+        )
         rendered = await render_statuses(
             conn, rows=rows, viewer_account_id=viewer_account_id, settings=settings
         )
@@ -115,7 +117,7 @@ async def tag_timeline(
     only_media: bool = False,
 ) -> TimelinePage:
     """Public statuses carrying a hashtag (names compared case-insensitively)."""
-    if remote or only_media:
+    if remote:
         return TimelinePage()
     any_keys = _name_keys([tag.hashtag, *_name_keys(tag.any_of)[:TAGS_PER_MODE]])
     all_keys = _name_keys(tag.all_of)[:TAGS_PER_MODE]
@@ -132,6 +134,7 @@ async def tag_timeline(
             all_of=[ids[key] for key in all_keys],
             none_of=[ids[key] for key in none_keys if key in ids],
             page=page,
+            only_media=only_media,
         )
         rendered = await render_statuses(
             conn, rows=rows, viewer_account_id=viewer_account_id, settings=settings
