@@ -12,7 +12,9 @@ from roost.cache.keys import Keys
 from roost.cache.redis_client import create_redis
 from roost.db import Database
 from roost.events.publisher import Publisher
+from roost.oauth.revocations import RevocationListener
 from roost.settings import Settings
+from roost.streaming.hubs import forget_hub, open_hub
 from roost.web.errors import install_error_handlers
 from roost.web.null_bytes import RejectNullBytes
 from roost.web.responses import OrjsonResponse
@@ -48,9 +50,22 @@ def create_app(
             publisher.ctx, wake=publisher.wake, workers=run_workers, relay=relay
         )
         runtime.start()
+        # Live streams: this process listens only to the channels its clients asked for.
+        app.state.stream_hub = open_hub(settings=settings, redis=redis, keys=keys)
+        # Scaled out, tokens revoked by other processes are forgotten here at once.
+        listener = (
+            RevocationListener(settings=settings, db=db, keys=keys) if redis is not None else None
+        )
+        app.state.revocation_listener = listener
+        if listener is not None:
+            listener.start()
         try:
             yield
         finally:
+            await app.state.stream_hub.close()
+            forget_hub(settings, app.state.stream_hub)
+            if listener is not None:
+                await listener.stop()
             await runtime.stop()
             if redis is not None:
                 await redis.aclose()
@@ -72,9 +87,15 @@ def _include_routers(app: FastAPI) -> None:
     from roost.accounts.api import router as accounts_router
     from roost.accounts.credentials_api import router as credentials_router
     from roost.instance.api import router as instance_router
+    from roost.media.api import router as media_router
+    from roost.notifications.api import router as notifications_router
     from roost.oauth.api import router as oauth_router
+    from roost.search.api import router as search_router
     from roost.statuses.api import router as statuses_router
+    from roost.streaming.api import router as streaming_router
+    from roost.tags.api import router as tags_router
     from roost.timelines.api import router as timelines_router
+    from roost.trends.api import router as trends_router
 
     for router in (
         instance_router,
@@ -83,5 +104,11 @@ def _include_routers(app: FastAPI) -> None:
         accounts_router,
         statuses_router,
         timelines_router,
+        streaming_router,
+        notifications_router,
+        media_router,
+        search_router,
+        trends_router,
+        tags_router,
     ):
         app.include_router(router)

@@ -77,7 +77,15 @@ def serve(
         soft_wrap=True,
     )
     application = create_app(settings, run_workers=not no_workers, run_relay=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        # Open streams end within seconds on shutdown; WebSocket streams get protocol pings.
+        timeout_graceful_shutdown=5,
+        ws_ping_interval=settings.streaming_heartbeat_seconds,
+    )
 
 
 @app.command()
@@ -220,3 +228,22 @@ def rebuild_timelines(
         errors.print(f"[red]{exc.message}[/red]", soft_wrap=True)
         raise typer.Exit(1) from exc
     console.print(f"Rebuilt {done} home timeline(s).")
+
+
+@admin.command("reindex-search")
+def reindex_search() -> None:
+    """Rebuild the full-text status index from the statuses table."""
+    from roost.db import Database
+    from roost.search.service import reindex
+
+    settings = Settings()
+    _prepare(settings)
+
+    async def run() -> int:
+        db = Database(settings.sqlalchemy_url, pool_size=1)
+        try:
+            return await reindex(db=db)
+        finally:
+            await db.dispose()
+
+    console.print(f"Indexed {asyncio.run(run())} status(es).")

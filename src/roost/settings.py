@@ -64,7 +64,9 @@ class Settings(BaseSettings):
         600, description="Lifetime of cached rendered statuses and viewer relationships."
     )
     token_cache_seconds: float = Field(
-        30.0, description="How long a process trusts a cached access token (revocation elsewhere)."
+        300.0,
+        description="How long a process trusts a cached access token if a revocation "
+        "message from another process was lost.",
     )
     stream_maxlen: int = Field(100_000, description="Approximate cap on the Redis event stream.")
     claim_idle_ms: int = Field(
@@ -77,7 +79,42 @@ class Settings(BaseSettings):
     worker_modules: str | None = Field(
         None, description="Comma-separated extra modules whose import registers worker handlers."
     )
+    streaming_replay_seconds: int = Field(
+        300, description="Streaming events kept per stream for clients that reconnect."
+    )
+    streaming_replay_maxlen: int = Field(
+        1000, description="Approximate cap on the replay events kept per stream."
+    )
+    streaming_queue_size: int = Field(
+        1000, description="Events buffered per streaming client; a client past it is disconnected."
+    )
+    streaming_heartbeat_seconds: float = Field(
+        15.0, description="Interval of streaming heartbeats (SSE comments, WebSocket pings)."
+    )
     password_min_length: int = Field(8, description="Shortest password accepted.")
+    trends_window_hours: int = Field(
+        48, description="Trends count the uses and engagement of this many recent hours."
+    )
+    trends_half_life_hours: float = Field(
+        6.0, description="Trend activity loses half its weight every this many hours."
+    )
+    media_max_bytes: int = Field(
+        16_777_216, description="Largest media upload accepted, in bytes (larger: 413)."
+    )
+    media_inline_max_bytes: int = Field(
+        1_048_576,
+        description="POST /api/v2/media processes uploads up to this size at once; larger "
+        "ones are processed by the media worker (202, then 200).",
+    )
+    media_max_pixels: int = Field(
+        33_177_600, description="Images with more pixels are refused (decompression bombs)."
+    )
+    media_original_pixels: int = Field(
+        8_294_400, description="Stored images are scaled down to at most this many pixels."
+    )
+    media_small_pixels: int = Field(
+        230_400, description="Preview (small) images are scaled down to this many pixels."
+    )
 
     @cached_property
     def base_url(self) -> str:

@@ -30,5 +30,21 @@ class Keys:
     def dead_letters_stream(self) -> str:
         return f"{self.prefix}:events:dead"
 
+    def token_revocations_channel(self) -> str:
+        """Pub/sub channel on which revoked access-token digests reach every API process."""
+        return f"{self.prefix}:token-revocations"
+
+    def stream_channel(self, name: str) -> str:
+        """Pub/sub channel of one live stream (``user:{1}``, ``public``, ``hashtag:cats``)."""
+        return f"{self.prefix}:stream:{name}"
+
+    def stream_replay(self, name: str) -> str:
+        """Capped Redis stream of one live stream's recent events (Last-Event-ID replay)."""
+        return f"{self.prefix}:stream:{name}:replay"
+
+    def stream_listened(self, name: str) -> str:
+        """Marker: some API process had a listener on this stream within the replay window."""
+        return f"{self.prefix}:stream:{name}:listened"
+
     def global_key(self, name: str) -> str:
         return f"{self.prefix}:{name}"

@@ -7,7 +7,14 @@ import importlib
 from roost.settings import Settings
 from roost.workers.registry import Registry, default_registry
 
-HANDLER_MODULES: list[str] = ["roost.timelines.tasks"]
+HANDLER_MODULES: list[str] = [
+    "roost.timelines.tasks",
+    "roost.notifications.tasks",
+    "roost.media.tasks",
+    "roost.streaming.tasks",
+    "roost.search.tasks",
+    "roost.trends.tasks",
+]
 
 
 def load_handlers(settings: Settings | None = None) -> Registry:
