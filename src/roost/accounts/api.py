@@ -7,18 +7,20 @@ this one, and ``/{id}/statuses`` lives with the statuses domain.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from roost.accounts import graph_service as graph
 from roost.accounts.entities import render_account
 from roost.accounts.relationships import Relationship, render_relationship
 from roost.db.paging import Page
-from roost.errors import Forbidden, NotFound
-from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
-from roost.web.auth import optional_viewer, user_with_scope, viewer_account_id
+from roost.web.auth import (
+    acting_account_id,
+    user_with_scope,
+    viewer_account_id,
+    viewer_if_token_grants,
+)
+from roost.web.ids import parse_id, path_id
 from roost.web.pagination import link_header, page_params
 from roost.web.params import read_params
 from roost.web.responses import json_response
@@ -27,31 +29,6 @@ from roost.web.state import AppState, get_state
 router = APIRouter()
 
 ACCOUNTS_PAGE = page_params(default=40, maximum=80)
-_MAX_ID = 2**63
-
-
-def viewer_if_token_grants(scope: str) -> Callable[..., Awaitable[Viewer | None]]:
-    """Dependency: no token is fine, but a token sent must grant ``scope`` (Mastodon's
-    ``authorize_if_got_token!``)."""
-
-    async def dependency(viewer: Viewer | None = Depends(optional_viewer)) -> Viewer | None:
-        if viewer is not None and not grants(viewer.scopes, scope):
-            raise Forbidden("This action is outside the authorized scopes")
-        return viewer
-
-    return dependency
-
-
-def path_id(value: str) -> int:
-    """An id from the path; anything that cannot be an id is simply not found."""
-    if not value.isascii() or not value.isdigit() or int(value) >= _MAX_ID:
-        raise NotFound()
-    return int(value)
-
-
-def _account_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # user_with_scope guarantees a user token
-    return viewer.account_id
 
 
 def _relationship_response(rel: Relationship) -> Response:
@@ -73,8 +50,10 @@ async def relationships(
     state: AppState = Depends(get_state),
 ) -> Response:
     raw = request.query_params.getlist("id[]") + request.query_params.getlist("id")
-    ids = [int(v) for v in raw if v.isascii() and v.isdigit() and int(v) < _MAX_ID]
-    rels = await graph.relationships(db=state.db, viewer_id=_account_id(viewer), account_ids=ids)
+    ids = [parsed for v in raw if (parsed := parse_id(v)) is not None]
+    rels = await graph.relationships(
+        db=state.db, viewer_id=acting_account_id(viewer), account_ids=ids
+    )
     return json_response([render_relationship(rel) for rel in rels])
 
 
@@ -100,7 +79,7 @@ async def blocks(
     page: Page = Depends(ACCOUNTS_PAGE),
     state: AppState = Depends(get_state),
 ) -> Response:
-    result = await graph.list_blocks(db=state.db, viewer_id=_account_id(viewer), page=page)
+    result = await graph.list_blocks(db=state.db, viewer_id=acting_account_id(viewer), page=page)
     return _page_response(request, state, result)
 
 
@@ -111,7 +90,7 @@ async def mutes(
     page: Page = Depends(ACCOUNTS_PAGE),
     state: AppState = Depends(get_state),
 ) -> Response:
-    result = await graph.list_mutes(db=state.db, viewer_id=_account_id(viewer), page=page)
+    result = await graph.list_mutes(db=state.db, viewer_id=acting_account_id(viewer), page=page)
     body = [
         {**render_account(row, state.settings), "mute_expires_at": None} for row in result.accounts
     ]
@@ -125,7 +104,9 @@ async def follow_requests(
     page: Page = Depends(ACCOUNTS_PAGE),
     state: AppState = Depends(get_state),
 ) -> Response:
-    result = await graph.list_follow_requests(db=state.db, viewer_id=_account_id(viewer), page=page)
+    result = await graph.list_follow_requests(
+        db=state.db, viewer_id=acting_account_id(viewer), page=page
+    )
     return _page_response(request, state, result)
 
 
@@ -136,7 +117,7 @@ async def authorize_follow_request(
     state: AppState = Depends(get_state),
 ) -> Response:
     rel = await graph.authorize_follow_request(
-        db=state.db, viewer_id=_account_id(viewer), requester_id=path_id(id)
+        db=state.db, viewer_id=acting_account_id(viewer), requester_id=path_id(id)
     )
     return _relationship_response(rel)
 
@@ -148,7 +129,7 @@ async def reject_follow_request(
     state: AppState = Depends(get_state),
 ) -> Response:
     rel = await graph.reject_follow_request(
-        db=state.db, viewer_id=_account_id(viewer), requester_id=path_id(id)
+        db=state.db, viewer_id=acting_account_id(viewer), requester_id=path_id(id)
     )
     return _relationship_response(rel)
 
@@ -207,7 +188,7 @@ async def follow(
     params = await read_params(request)
     rel = await graph.follow(
         db=state.db,
-        viewer_id=_account_id(viewer),
+        viewer_id=acting_account_id(viewer),
         target_id=target_id,
         reblogs=params.flag("reblogs"),
         notify=params.flag("notify"),
@@ -221,7 +202,9 @@ async def unfollow(
     viewer: Viewer = Depends(user_with_scope("write:follows")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    rel = await graph.unfollow(db=state.db, viewer_id=_account_id(viewer), target_id=path_id(id))
+    rel = await graph.unfollow(
+        db=state.db, viewer_id=acting_account_id(viewer), target_id=path_id(id)
+    )
     return _relationship_response(rel)
 
 
@@ -231,7 +214,7 @@ async def block(
     viewer: Viewer = Depends(user_with_scope("write:blocks")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    rel = await graph.block(db=state.db, viewer_id=_account_id(viewer), target_id=path_id(id))
+    rel = await graph.block(db=state.db, viewer_id=acting_account_id(viewer), target_id=path_id(id))
     return _relationship_response(rel)
 
 
@@ -241,7 +224,9 @@ async def unblock(
     viewer: Viewer = Depends(user_with_scope("write:blocks")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    rel = await graph.unblock(db=state.db, viewer_id=_account_id(viewer), target_id=path_id(id))
+    rel = await graph.unblock(
+        db=state.db, viewer_id=acting_account_id(viewer), target_id=path_id(id)
+    )
     return _relationship_response(rel)
 
 
@@ -257,7 +242,7 @@ async def mute(
     # ``duration`` (temporary mutes) is accepted and ignored: mutes here do not expire.
     rel = await graph.mute(
         db=state.db,
-        viewer_id=_account_id(viewer),
+        viewer_id=acting_account_id(viewer),
         target_id=target_id,
         notifications=True if notifications is None else notifications,
     )
@@ -270,5 +255,7 @@ async def unmute(
     viewer: Viewer = Depends(user_with_scope("write:mutes")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    rel = await graph.unmute(db=state.db, viewer_id=_account_id(viewer), target_id=path_id(id))
+    rel = await graph.unmute(
+        db=state.db, viewer_id=acting_account_id(viewer), target_id=path_id(id)
+    )
     return _relationship_response(rel)

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
-from roost.errors import NotFound, Validation
+from roost.errors import Validation
 from roost.media import service
 from roost.media.storage import storage_for
 from roost.oauth.service import Viewer
-from roost.web.auth import user_with_scope
+from roost.web.auth import acting_account_id, user_with_scope
+from roost.web.ids import path_id
 from roost.web.params import Params, read_params
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
@@ -26,18 +27,6 @@ router = APIRouter()
 WRITE_MEDIA = user_with_scope("write:media")
 MULTIPART_OVERHEAD = 64 * 1024  # room for the other form fields and part headers
 CACHE_FOREVER = "public, max-age=31536000, immutable"
-_MAX_ID = 2**63
-
-
-def _account_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # user_with_scope guarantees a user token
-    return viewer.account_id
-
-
-def _media_id(value: str) -> int:
-    if not value.isascii() or not value.isdigit() or int(value) >= _MAX_ID:
-        raise NotFound()
-    return int(value)
 
 
 def _details(params: Params) -> service.Details:
@@ -82,7 +71,7 @@ async def _upload(
         db=state.db,
         settings=state.settings,
         storage=storage_for(state.settings),
-        account_id=_account_id(viewer),
+        account_id=acting_account_id(viewer),
         data=data,
         details=_details(params),
         allow_async=allow_async,
@@ -120,7 +109,10 @@ async def show_media(
     id: str, viewer: Viewer = Depends(WRITE_MEDIA), state: AppState = Depends(get_state)
 ) -> Response:
     result = await service.get_media(
-        db=state.db, settings=state.settings, media_id=_media_id(id), account_id=_account_id(viewer)
+        db=state.db,
+        settings=state.settings,
+        media_id=path_id(id),
+        account_id=acting_account_id(viewer),
     )
     return _shown(result)
 
@@ -136,8 +128,8 @@ async def update_media(
     result = await service.update_media(
         db=state.db,
         settings=state.settings,
-        media_id=_media_id(id),
-        account_id=_account_id(viewer),
+        media_id=path_id(id),
+        account_id=acting_account_id(viewer),
         details=_details(params),
     )
     return _shown(result)

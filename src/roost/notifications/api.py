@@ -10,7 +10,8 @@ from roost.db.paging import Page
 from roost.errors import Validation
 from roost.notifications import markers, service
 from roost.oauth.service import Viewer
-from roost.web.auth import user_with_scope
+from roost.web.auth import acting_account_id, user_with_scope
+from roost.web.ids import parse_id, path_id
 from roost.web.pagination import link_header, page_params
 from roost.web.params import Params, read_params
 from roost.web.responses import json_response
@@ -28,16 +29,10 @@ UNREAD_MAXIMUM = 1000
 def _id(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.isdigit() or int(value) >= 2**63:
+    parsed = parse_id(value)
+    if parsed is None:
         raise Validation(f"Validation failed: {name} must be an id")
-    return int(value)
-
-
-def _path_id(value: str) -> int:
-    """A notification id from the path; anything else cannot name one (404)."""
-    if not value.isdigit() or int(value) >= 2**63:
-        return 0
-    return int(value)
+    return parsed
 
 
 def _filter(types: list[str], exclude_types: list[str], account_id: str | None) -> service.Filter:
@@ -46,11 +41,6 @@ def _filter(types: list[str], exclude_types: list[str], account_id: str | None) 
         exclude_types=exclude_types,
         from_account_id=_id(account_id, "account_id"),
     )
-
-
-def _account(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # user_with_scope guarantees a user token
-    return viewer.account_id
 
 
 @router.get("/api/v1/notifications")
@@ -66,7 +56,7 @@ async def list_notifications(
     result = await service.list_notifications(
         db=state.db,
         settings=state.settings,
-        account_id=_account(viewer),
+        account_id=acting_account_id(viewer),
         chosen=_filter(types, exclude_types, account_id),
         page=page,
     )
@@ -85,7 +75,7 @@ async def unread_count(
     cap = UNREAD_DEFAULT if limit is None else max(1, min(limit, UNREAD_MAXIMUM))
     count = await service.unread_count(
         db=state.db,
-        account_id=_account(viewer),
+        account_id=acting_account_id(viewer),
         chosen=_filter(types, exclude_types, account_id),
         cap=cap,
     )
@@ -96,7 +86,7 @@ async def unread_count(
 async def clear(
     viewer: Viewer = Depends(user_with_scope(WRITE)), state: AppState = Depends(get_state)
 ) -> Response:
-    await service.clear(db=state.db, account_id=_account(viewer))
+    await service.clear(db=state.db, account_id=acting_account_id(viewer))
     return json_response({})
 
 
@@ -110,8 +100,8 @@ async def show(
         await service.get_notification(
             db=state.db,
             settings=state.settings,
-            account_id=_account(viewer),
-            notification_id=_path_id(notification_id),
+            account_id=acting_account_id(viewer),
+            notification_id=path_id(notification_id),
         )
     )
 
@@ -123,7 +113,7 @@ async def dismiss(
     state: AppState = Depends(get_state),
 ) -> Response:
     await service.dismiss(
-        db=state.db, account_id=_account(viewer), notification_id=_path_id(notification_id)
+        db=state.db, account_id=acting_account_id(viewer), notification_id=path_id(notification_id)
     )
     return json_response({})
 
@@ -140,7 +130,7 @@ async def get_markers(
 ) -> Response:
     return json_response(
         await markers.get_markers(
-            db=state.db, account_id=_account(viewer), timelines=[*timeline, *plain]
+            db=state.db, account_id=acting_account_id(viewer), timelines=[*timeline, *plain]
         )
     )
 
@@ -172,5 +162,7 @@ async def save_markers(
 ) -> Response:
     positions = _positions(await read_params(request))
     return json_response(
-        await markers.save_markers(db=state.db, account_id=_account(viewer), positions=positions)
+        await markers.save_markers(
+            db=state.db, account_id=acting_account_id(viewer), positions=positions
+        )
     )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi import APIRouter, Depends, Request, Response
 
 from roost.db.paging import Page
-from roost.errors import Forbidden, NotFound, Validation
-from roost.oauth.scopes import grants
+from roost.errors import Validation
 from roost.oauth.service import Viewer
 from roost.statuses import service
-from roost.web.auth import optional_viewer, user_with_scope, viewer_account_id
+from roost.web.auth import (
+    acting_account_id,
+    user_with_scope,
+    viewer_account_id,
+    viewer_if_token_grants,
+)
+from roost.web.ids import parse_id, path_id
 from roost.web.pagination import link_header, page_params
 from roost.web.params import Params, read_params
 from roost.web.responses import json_response
@@ -21,44 +24,13 @@ router = APIRouter()
 
 STATUSES_PAGE = page_params(default=20, maximum=40)
 ACCOUNTS_PAGE = page_params(default=40, maximum=80)
-_MAX_ID = 2**63
-
-
-def _viewer_if_token_grants(scope: str) -> Callable[..., Awaitable[Viewer | None]]:
-    """Dependency: no token is fine, but a token sent must grant ``scope``."""
-
-    async def dependency(viewer: Viewer | None = Depends(optional_viewer)) -> Viewer | None:
-        if viewer is not None and not grants(viewer.scopes, scope):
-            raise Forbidden("This action is outside the authorized scopes")
-        return viewer
-
-    return dependency
-
-
-def _parse_id(value: str | None) -> int | None:
-    if value is None or not value.isascii() or not value.isdigit() or int(value) >= _MAX_ID:
-        return None
-    return int(value)
-
-
-def _path_id(value: str) -> int:
-    """An id from the path; anything that cannot be an id is simply not found."""
-    parsed = _parse_id(value)
-    if parsed is None:
-        raise NotFound()
-    return parsed
-
-
-def _account_id(viewer: Viewer) -> int:
-    assert viewer.account_id is not None  # user_with_scope guarantees a user token
-    return viewer.account_id
 
 
 def _new_status(params: Params, idempotency_key: str | None) -> service.NewStatus:
     reply_to = params.text("in_reply_to_id")
     in_reply_to_id = None
     if reply_to:
-        in_reply_to_id = _parse_id(reply_to)
+        in_reply_to_id = parse_id(reply_to)
         if in_reply_to_id is None:
             raise Validation(service.REPLY_TARGET_MISSING)
     return service.NewStatus(
@@ -86,7 +58,7 @@ async def post_status(
     result = await service.post_status(
         db=state.db,
         settings=state.settings,
-        author_id=_account_id(viewer),
+        author_id=acting_account_id(viewer),
         application_id=viewer.application_id,
         new=_new_status(params, request.headers.get("idempotency-key")),
     )
@@ -96,13 +68,13 @@ async def post_status(
 @router.get("/api/v1/statuses/{id}")
 async def show_status(
     id: str,
-    viewer: Viewer | None = Depends(_viewer_if_token_grants("read:statuses")),
+    viewer: Viewer | None = Depends(viewer_if_token_grants("read:statuses")),
     state: AppState = Depends(get_state),
 ) -> Response:
     status = await service.get_status(
         db=state.db,
         settings=state.settings,
-        status_id=_path_id(id),
+        status_id=path_id(id),
         viewer_id=viewer_account_id(viewer),
     )
     return json_response(status)
@@ -115,7 +87,10 @@ async def delete_status(
     state: AppState = Depends(get_state),
 ) -> Response:
     status = await service.delete_status(
-        db=state.db, settings=state.settings, status_id=_path_id(id), account_id=_account_id(viewer)
+        db=state.db,
+        settings=state.settings,
+        status_id=path_id(id),
+        account_id=acting_account_id(viewer),
     )
     return json_response(status)
 
@@ -123,13 +98,13 @@ async def delete_status(
 @router.get("/api/v1/statuses/{id}/context")
 async def context(
     id: str,
-    viewer: Viewer | None = Depends(_viewer_if_token_grants("read:statuses")),
+    viewer: Viewer | None = Depends(viewer_if_token_grants("read:statuses")),
     state: AppState = Depends(get_state),
 ) -> Response:
     thread = await service.get_context(
         db=state.db,
         settings=state.settings,
-        status_id=_path_id(id),
+        status_id=path_id(id),
         viewer_id=viewer_account_id(viewer),
     )
     return json_response(thread)
@@ -145,7 +120,10 @@ async def favourite(
     state: AppState = Depends(get_state),
 ) -> Response:
     status = await service.favourite(
-        db=state.db, settings=state.settings, status_id=_path_id(id), account_id=_account_id(viewer)
+        db=state.db,
+        settings=state.settings,
+        status_id=path_id(id),
+        account_id=acting_account_id(viewer),
     )
     return json_response(status)
 
@@ -157,7 +135,10 @@ async def unfavourite(
     state: AppState = Depends(get_state),
 ) -> Response:
     status = await service.unfavourite(
-        db=state.db, settings=state.settings, status_id=_path_id(id), account_id=_account_id(viewer)
+        db=state.db,
+        settings=state.settings,
+        status_id=path_id(id),
+        account_id=acting_account_id(viewer),
     )
     return json_response(status)
 
@@ -173,8 +154,8 @@ async def reblog(
     status = await service.reblog(
         db=state.db,
         settings=state.settings,
-        status_id=_path_id(id),
-        account_id=_account_id(viewer),
+        status_id=path_id(id),
+        account_id=acting_account_id(viewer),
         application_id=viewer.application_id,
         visibility=params.text("visibility") or None,
     )
@@ -188,7 +169,10 @@ async def unreblog(
     state: AppState = Depends(get_state),
 ) -> Response:
     status = await service.unreblog(
-        db=state.db, settings=state.settings, status_id=_path_id(id), account_id=_account_id(viewer)
+        db=state.db,
+        settings=state.settings,
+        status_id=path_id(id),
+        account_id=acting_account_id(viewer),
     )
     return json_response(status)
 
@@ -197,14 +181,14 @@ async def unreblog(
 async def favourited_by(
     id: str,
     request: Request,
-    viewer: Viewer | None = Depends(_viewer_if_token_grants("read:accounts")),
+    viewer: Viewer | None = Depends(viewer_if_token_grants("read:accounts")),
     page: Page = Depends(ACCOUNTS_PAGE),
     state: AppState = Depends(get_state),
 ) -> Response:
     listed = await service.favourited_by(
         db=state.db,
         settings=state.settings,
-        status_id=_path_id(id),
+        status_id=path_id(id),
         viewer_id=viewer_account_id(viewer),
         page=page,
     )
@@ -215,14 +199,14 @@ async def favourited_by(
 async def reblogged_by(
     id: str,
     request: Request,
-    viewer: Viewer | None = Depends(_viewer_if_token_grants("read:accounts")),
+    viewer: Viewer | None = Depends(viewer_if_token_grants("read:accounts")),
     page: Page = Depends(ACCOUNTS_PAGE),
     state: AppState = Depends(get_state),
 ) -> Response:
     listed = await service.reblogged_by(
         db=state.db,
         settings=state.settings,
-        status_id=_path_id(id),
+        status_id=path_id(id),
         viewer_id=viewer_account_id(viewer),
         page=page,
     )
@@ -237,7 +221,7 @@ async def favourites(
     state: AppState = Depends(get_state),
 ) -> Response:
     listed = await service.favourites(
-        db=state.db, settings=state.settings, account_id=_account_id(viewer), page=page
+        db=state.db, settings=state.settings, account_id=acting_account_id(viewer), page=page
     )
     return json_response(listed.items, headers=link_header(request, listed.cursors))
 
@@ -249,7 +233,7 @@ async def favourites(
 async def account_statuses(
     id: str,
     request: Request,
-    viewer: Viewer | None = Depends(_viewer_if_token_grants("read:statuses")),
+    viewer: Viewer | None = Depends(viewer_if_token_grants("read:statuses")),
     page: Page = Depends(STATUSES_PAGE),
     state: AppState = Depends(get_state),
 ) -> Response:
@@ -257,7 +241,7 @@ async def account_statuses(
     listed = await service.account_statuses(
         db=state.db,
         settings=state.settings,
-        account_id=_path_id(id),
+        account_id=path_id(id),
         viewer_id=viewer_account_id(viewer),
         page=page,
         exclude_replies=bool(params.flag("exclude_replies")),

@@ -93,3 +93,22 @@ def user_with_scope(scope: str) -> Callable[..., Awaitable[Viewer]]:
 
 def viewer_account_id(viewer: Viewer | None) -> int | None:
     return viewer.account_id if viewer is not None else None
+
+
+def viewer_if_token_grants(scope: str) -> Callable[..., Awaitable[Viewer | None]]:
+    """Dependency: no token is fine, but a token sent must grant ``scope`` (Mastodon's
+    ``authorize_if_got_token!``)."""
+
+    async def dependency(request: Request) -> Viewer | None:
+        viewer = await optional_viewer(request)
+        if viewer is not None and not grants(viewer.scopes, scope):
+            raise Forbidden("This action is outside the authorized scopes")
+        return viewer
+
+    return dependency
+
+
+def acting_account_id(viewer: Viewer) -> int:
+    """The account behind a user token (``user_with_scope`` has already refused app tokens)."""
+    assert viewer.account_id is not None
+    return viewer.account_id
