@@ -69,10 +69,10 @@ class Server:
 
 @contextmanager
 def running_server(
-    *, env: Mapping[str, str], cwd: Path, args: tuple[str, ...] = ()
+    *, env: Mapping[str, str], cwd: Path, args: tuple[str, ...] = (), port: int | None = None
 ) -> Iterator[Server]:
-    """``roost serve`` on a free loopback port; stopped (and reaped) when the block ends."""
-    port = free_port()
+    """``roost serve`` on ``port`` (default: a free loopback port); stopped when the block ends."""
+    port = port or free_port()
     log_path = cwd / f"roost-serve-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -3,24 +3,26 @@
 The story: an app is registered, alice and bob sign up through it, bob signs in
 with his email and password, follows alice, reads her posts on his home timeline,
 replies, favourites and reblogs; alice reads the thread, posts more than a page,
-both page through it, and alice deletes a post. Runs on a fresh SQLite data folder
+both page through it, alice deletes a post, posts a picture, finds her post by
+search and hears bob's favourite on her notification stream. Runs on a fresh SQLite data folder
 and on a fresh PostgreSQL database.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from mastodon import Mastodon
+from mastodon import Mastodon, StreamListener
 from mastodon.errors import MastodonIllegalArgumentError, MastodonNotFoundError
 from PIL import Image
 
-from tests.e2e.server import Server, roost_env, running_server
+from tests.e2e.server import Server, free_port, roost_env, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +32,14 @@ SCOPES = ["read", "write", "follow", "push"]
 @pytest.fixture(params=["sqlite", "postgres"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     """``roost serve`` with a fresh data folder, on SQLite or on a fresh PostgreSQL database."""
-    overrides: dict[str, str] = {}
+    # The public URL is the one the test reaches, so the instance's streaming URL (which
+    # Mastodon.py follows for streams) points at this server.
+    port = free_port()
+    overrides = {"ROOST_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     if request.param == "postgres":
         overrides["ROOST_DATABASE_URL"] = request.getfixturevalue("empty_postgres_url")
     env = roost_env(tmp_path / "data", **overrides)
-    with running_server(env=env, cwd=tmp_path) as running:
+    with running_server(env=env, cwd=tmp_path, port=port) as running:
         yield running
     assert running.process.returncode is not None, "the server was not stopped"
 
@@ -71,6 +76,37 @@ def _wait_for_home(api: Mastodon, status_id: str, seconds: float = 10.0) -> None
     while str(status_id) not in _ids(api.timeline_home()):
         assert time.monotonic() < deadline, "the status never reached the follower's home"
         time.sleep(0.05)
+
+
+def _wait_for_search(api: Mastodon, q: str, status_id: str, seconds: float = 10.0) -> None:
+    # The full-text index is kept by a worker: poll until it has caught up.
+    deadline = time.monotonic() + seconds
+    while str(status_id) not in _ids(api.search_v2(q, result_type="statuses")["statuses"]):
+        assert time.monotonic() < deadline, f"search for {q!r} never found the status"
+        time.sleep(0.1)
+
+
+class _Notifications(StreamListener):
+    """Collects the notifications (and any stream failure) a stream delivers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[Any] = []
+        self.errors: list[BaseException] = []
+        self.arrived = threading.Event()
+        self.connected = threading.Event()
+
+    def handle_heartbeat(self) -> None:
+        # Roost's first comment line comes once the stream is subscribed.
+        self.connected.set()
+
+    def on_notification(self, notification: Any) -> None:
+        self.received.append(notification)
+        self.arrived.set()
+
+    def on_abort(self, err: BaseException) -> None:
+        self.errors.append(err)
+        self.arrived.set()
 
 
 def test_mastodon_py_story(server: Server) -> None:
@@ -195,3 +231,23 @@ def test_mastodon_py_story(server: Server) -> None:
     assert _ids(bob.account_statuses(alice_account["id"], only_media=True)) == [
         str(with_picture["id"])
     ]
+
+    # Alice finds her first post by full-text search.
+    _wait_for_search(alice, "Hello Roost", str(hello["id"]))
+    found = alice.search_v2("Hello Roost", result_type="statuses")["statuses"]
+    assert str(deleted["id"]) not in _ids(found)
+
+    # Alice streams her notifications; bob's favourite reaches her within seconds.
+    listener = _Notifications()
+    stream = alice.stream_user_notifications(listener, run_async=True)
+    try:
+        assert listener.connected.wait(10), "the notification stream never opened"
+        bob.status_favourite(with_picture["id"])
+        assert listener.arrived.wait(10), "no notification arrived on the stream"
+        assert listener.errors == []
+        notification = listener.received[0]
+        assert notification["type"] == "favourite"
+        assert notification["account"]["username"] == "bob"
+        assert str(notification["status"]["id"]) == str(with_picture["id"])
+    finally:
+        stream.close()
