@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from roost.db.paging import Page
 from roost.oauth.service import Viewer
 from roost.tags import service
-from roost.web.auth import optional_viewer, user_with_scope, viewer_account_id
+from roost.web.auth import acting_account_id, optional_viewer, user_with_scope, viewer_account_id
 from roost.web.pagination import link_header, page_params
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
@@ -36,9 +36,8 @@ async def follow(
     viewer: Viewer = Depends(user_with_scope("write:follows")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    assert viewer.account_id is not None
     entity = await service.follow_tag(
-        db=state.db, settings=state.settings, account_id=viewer.account_id, name=name
+        db=state.db, settings=state.settings, account_id=acting_account_id(viewer), name=name
     )
     return json_response(entity)
 
@@ -49,9 +48,8 @@ async def unfollow(
     viewer: Viewer = Depends(user_with_scope("write:follows")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    assert viewer.account_id is not None
     entity = await service.unfollow_tag(
-        db=state.db, settings=state.settings, account_id=viewer.account_id, name=name
+        db=state.db, settings=state.settings, account_id=acting_account_id(viewer), name=name
     )
     return json_response(entity)
 
@@ -63,8 +61,7 @@ async def followed_tags(
     page: Page = Depends(followed_page),
     state: AppState = Depends(get_state),
 ) -> Response:
-    assert viewer.account_id is not None
     result = await service.followed_tags(
-        db=state.db, settings=state.settings, account_id=viewer.account_id, page=page
+        db=state.db, settings=state.settings, account_id=acting_account_id(viewer), page=page
     )
     return json_response(result.tags, headers=link_header(request, result.cursors))

@@ -56,6 +56,7 @@ async def _tags(
 
 
 @router.get("/api/v1/trends/tags")
+@router.get("/api/v1/trends")  # Mastodon's deprecated alias
 async def trending_tags(
     request: Request,
     offset: str | None = Query(None),
@@ -63,18 +64,6 @@ async def trending_tags(
     viewer: Viewer | None = Depends(optional_viewer),
     state: AppState = Depends(get_state),
 ) -> Response:
-    return await _tags(request, offset, limit, viewer, state)
-
-
-@router.get("/api/v1/trends")
-async def trends(
-    request: Request,
-    offset: str | None = Query(None),
-    limit: str | None = Query(None),
-    viewer: Viewer | None = Depends(optional_viewer),
-    state: AppState = Depends(get_state),
-) -> Response:
-    """Deprecated alias of ``/api/v1/trends/tags``."""
     return await _tags(request, offset, limit, viewer, state)
 
 
