@@ -1,8 +1,9 @@
 """Property: whatever a small cast does, after the workers drain, every home timeline
 (paged down with max_id and up with min_id) equals the database query's answer.
 
-Random sequences of post, reply, reblog, delete, follow, unfollow, block, unblock, mute,
-unmute, mid-way drains and reads, generated and shrunk by hypothesis, on both
+Random sequences of post, reply (some carrying the example's hashtag), reblog, delete,
+follow, unfollow, block, unblock, mute, unmute, follow and unfollow of the hashtag,
+mid-way drains and reads, generated and shrunk by hypothesis, on both
 deployments. A tiny cap (6) makes most pages cross the store's floor into the database;
 a threshold of 2 followers makes some authors pull authors; fall-off is off because the
 reference query has none (its own test is in test_engine.py).
@@ -42,8 +43,9 @@ post = st.tuples(
     who,
     st.sampled_from(["public", "unlisted", "private", "direct"]),
     st.none() | who,
+    st.booleans(),
 )
-reply = st.tuples(st.just("reply"), who, st.integers(0, 40), st.none() | who)
+reply = st.tuples(st.just("reply"), who, st.integers(0, 40), st.none() | who, st.booleans())
 action = st.one_of(
     post, post, post, reply, reply,
     st.tuples(st.just("reblog"), who, st.integers(0, 40)),
@@ -51,6 +53,7 @@ action = st.one_of(
     st.tuples(st.just("delete"), who, st.integers(0, 40)),
     st.tuples(st.just("relate"), who, who, st.sampled_from(RELATIONS)),
     st.tuples(st.just("relate"), who, who, st.just("follow")),
+    st.tuples(st.just("tag"), who, st.sampled_from(["follow", "unfollow"])),
     st.tuples(st.just("drain")),
     st.tuples(st.just("read"), who),
 )  # fmt: skip
@@ -75,10 +78,10 @@ async def test_home_timelines_equal_the_database_answer(
     cast: list[Actor] = [await make_actor(f"p{example}c{n}") for n in range(CAST)]
     posted: list[dict[str, Any]] = []
     for follower, followed in follows:
-        await _perform(("relate", follower, followed, "follow"), cast, posted)
+        await _perform(("relate", follower, followed, "follow"), cast, posted, tag="")
 
     for step in actions:
-        await _perform(step, cast, posted)
+        await _perform(step, cast, posted, tag=f"prop{example}")
 
     await settle()
     for actor in cast:
@@ -87,7 +90,9 @@ async def test_home_timelines_equal_the_database_answer(
         assert await walk_up(actor, 3) == expected, (actor.username, follows, actions)
 
 
-async def _perform(step: tuple[Any, ...], cast: list[Actor], posted: list[dict[str, Any]]) -> None:
+async def _perform(
+    step: tuple[Any, ...], cast: list[Actor], posted: list[dict[str, Any]], *, tag: str
+) -> None:
     kind = step[0]
     if kind == "drain":
         await settle()
@@ -101,6 +106,10 @@ async def _perform(step: tuple[Any, ...], cast: list[Actor], posted: list[dict[s
         response = await actor.post(f"/api/v1/accounts/{target.id}/{step[3]}")
         assert response.status_code < 500, response.text
         return
+    if kind == "tag":
+        response = await actor.post(f"/api/v1/tags/{tag}/{step[2]}")
+        assert response.status_code < 500, response.text
+        return
     if kind in ("post", "reply"):
         fields: dict[str, Any] = {}
         text = "words"
@@ -110,6 +119,8 @@ async def _perform(step: tuple[Any, ...], cast: list[Actor], posted: list[dict[s
             fields["in_reply_to_id"] = posted[step[2] % len(posted)]["id"]
         if step[3] is not None:
             text = f"@{cast[step[3]].username} {text}"
+        if step[4]:
+            text = f"{text} #{tag}"
         response = await actor.post("/api/v1/statuses", json={"status": text, **fields})
         assert response.status_code < 500, response.text
         if response.status_code == 200:

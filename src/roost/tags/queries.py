@@ -42,20 +42,24 @@ async def find_or_create_tag(conn: AsyncConnection, dialect: str, name: str) -> 
     return row
 
 
-async def follow_tag(conn: AsyncConnection, dialect: str, *, account_id: int, tag_id: int) -> None:
-    await conn.execute(
+async def follow_tag(conn: AsyncConnection, dialect: str, *, account_id: int, tag_id: int) -> bool:
+    """Insert the follow; True when it was new."""
+    result = await conn.execute(
         insert_ignore(dialect, tag_follows).values(
             id=new_id(), account_id=account_id, tag_id=tag_id, created_at=utcnow()
         )
     )
+    return bool(result.rowcount)
 
 
-async def unfollow_tag(conn: AsyncConnection, *, account_id: int, tag_id: int) -> None:
-    await conn.execute(
+async def unfollow_tag(conn: AsyncConnection, *, account_id: int, tag_id: int) -> bool:
+    """Delete the follow; True when there was one."""
+    result = await conn.execute(
         delete(tag_follows).where(
             tag_follows.c.account_id == account_id, tag_follows.c.tag_id == tag_id
         )
     )
+    return bool(result.rowcount)
 
 
 async def followed_tag_ids(

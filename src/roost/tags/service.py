@@ -8,6 +8,7 @@ from typing import Any
 from roost.db import Database
 from roost.db.paging import Page
 from roost.errors import NotFound
+from roost.events.outbox import record_event
 from roost.settings import Settings
 from roost.statuses.text import is_valid_tag
 from roost.tags import queries
@@ -60,11 +61,17 @@ async def show_tag(
 async def follow_tag(
     *, db: Database, settings: Settings, account_id: int, name: str
 ) -> dict[str, Any]:
-    """Follow a hashtag (created if new); following twice changes nothing."""
+    """Follow a hashtag (created if new); following twice changes nothing. Emits
+    ``tag_follow.created`` (the home timeline starts showing the tag's public statuses)."""
     cleaned = _valid_name(name)
     async with db.write() as conn:
         row = await queries.find_or_create_tag(conn, db.dialect, cleaned)
-        await queries.follow_tag(conn, db.dialect, account_id=account_id, tag_id=row["id"])
+        if await queries.follow_tag(conn, db.dialect, account_id=account_id, tag_id=row["id"]):
+            await record_event(
+                conn,
+                kind="tag_follow.created",
+                payload={"account_id": account_id, "tag_id": row["id"]},
+            )
         return (
             await render_tags(conn, rows=[row], viewer_account_id=account_id, settings=settings)
         )[0]
@@ -73,13 +80,19 @@ async def follow_tag(
 async def unfollow_tag(
     *, db: Database, settings: Settings, account_id: int, name: str
 ) -> dict[str, Any]:
-    """Stop following a hashtag; unfollowing one not followed changes nothing."""
+    """Stop following a hashtag; unfollowing one not followed changes nothing. Emits
+    ``tag_follow.deleted`` (the tag's statuses leave the home timeline)."""
     cleaned = _valid_name(name)
     async with db.write() as conn:
         row = await queries.find_tag(conn, cleaned.lower())
         if row is None:
             raise NotFound("Record not found")
-        await queries.unfollow_tag(conn, account_id=account_id, tag_id=row["id"])
+        if await queries.unfollow_tag(conn, account_id=account_id, tag_id=row["id"]):
+            await record_event(
+                conn,
+                kind="tag_follow.deleted",
+                payload={"account_id": account_id, "tag_id": row["id"]},
+            )
         return (
             await render_tags(conn, rows=[row], viewer_account_id=account_id, settings=settings)
         )[0]

@@ -103,7 +103,10 @@ class Engine:
 
     async def load_context(self, account_id: int) -> ViewerContext:
         async with self.db.read() as conn:
-            context = ViewerContext.from_relations(await feed_queries.relations(conn, account_id))
+            context = ViewerContext.from_relations(
+                await feed_queries.relations(conn, account_id),
+                await feed_queries.followed_tag_names(conn, account_id),
+            )
         await self.contexts.put_many({account_id: context.encode()})
         return context
 

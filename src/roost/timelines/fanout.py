@@ -10,6 +10,9 @@ rebuilt when they come back), and reblogs skip follows with ``show_reblogs`` off
 The first page of ``fanout_batch_size`` followers is delivered by this handler (one
 script call, while the next page is read); each later page is one ``fanout.batch``
 job (one script call delivers it), so a large audience spreads over the workers.
+Public statuses (not reblogs) carrying hashtags also go to the homes of the active
+accounts following those hashtags (Mastodon's ``deliver_to_hashtag_followers``), paged
+by ``tag_follows.id`` and batched the same way, whatever the author's follower count.
 Mutes, blocks and reply rules are left to the read-time filter (``filters``): they
 may change after delivery anyway.
 """
@@ -53,6 +56,8 @@ async def fan_out(engine: Engine, bus: Any, payload: dict[str, Any]) -> None:
     await deliver_to_author_and_mentions(engine, payload)
     if status["visibility"] == "direct":
         return
+    if status["visibility"] == "public" and status["reblog_of_id"] is None:
+        await _fan_out_to_tag_followers(engine, bus, status)
     if status["followers_count"] > engine.settings.fanout_threshold:
         engine.forget_pull([status["account_id"]])
         return
@@ -87,6 +92,40 @@ async def fan_out(engine: Engine, bus: Any, payload: dict[str, Any]) -> None:
             {"status_id": status_id, "reblog_of_id": status["reblog_of_id"],
              "account_ids": [account_id for _, account_id in page]},
         )  # fmt: skip
+        if len(page) < settings.fanout_batch_size:
+            return
+        page = await page_after(page[-1][0])
+
+
+async def _fan_out_to_tag_followers(engine: Engine, bus: Any, status: Any) -> None:
+    """Deliver a public status to the active followers of its hashtags, in batches."""
+    settings = engine.settings
+    active_since = utcnow() - timedelta(days=settings.active_days)
+
+    async def page_after(cursor: int) -> list[tuple[int, int]]:
+        async with engine.db.read() as conn:
+            return await feed_queries.tag_followers_batch(
+                conn,
+                status_id=status["id"],
+                author_id=status["account_id"],
+                after_follow_id=cursor,
+                limit=settings.fanout_batch_size,
+                active_since=active_since,
+            )
+
+    delivery = Delivery(status["id"])
+    page = await page_after(0)
+    first = True
+    while page:
+        account_ids = [account_id for _, account_id in page]
+        if first:
+            await engine.store.deliver(delivery, account_ids)
+            first = False
+        else:
+            await bus.publish(
+                FANOUT_BATCH,
+                {"status_id": status["id"], "reblog_of_id": None, "account_ids": account_ids},
+            )
         if len(page) < settings.fanout_batch_size:
             return
         page = await page_after(page[-1][0])

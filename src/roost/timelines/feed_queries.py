@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from roost.accounts.schema import accounts, blocks, follows, mutes
 from roost.db.paging import Page
-from roost.statuses.schema import favourites, mentions, statuses
+from roost.statuses.schema import favourites, mentions, status_tags, statuses, tags
+from roost.tags.schema import tag_follows
 from roost.timelines import queries
 
 RELATION_FOLLOWS, RELATION_MUTES, RELATION_BLOCKS, RELATION_BLOCKED_BY = "f", "m", "b", "B"
@@ -48,6 +49,45 @@ async def followers_batch(
         .limit(limit)
     )
     return [(row[0], row[1]) for row in await conn.execute(query)]
+
+
+async def tag_followers_batch(
+    conn: AsyncConnection,
+    *,
+    status_id: int,
+    author_id: int,
+    after_follow_id: int,
+    limit: int,
+    active_since: datetime,
+) -> list[tuple[int, int]]:
+    """(tag_follows.id, account id) of active accounts following a hashtag of the status,
+    after a keyset cursor, by tag_follows.id (an account following two of its tags comes
+    twice; the store dedupes). The author is left out, as inactive accounts are."""
+    query = (
+        select(tag_follows.c.id, tag_follows.c.account_id)
+        .join(accounts, accounts.c.id == tag_follows.c.account_id)
+        .where(
+            tag_follows.c.tag_id.in_(
+                select(status_tags.c.tag_id).where(status_tags.c.status_id == status_id)
+            ),
+            tag_follows.c.id > after_follow_id,
+            tag_follows.c.account_id != author_id,
+            accounts.c.last_active_at >= active_since,
+        )
+        .order_by(tag_follows.c.id)
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in await conn.execute(query)]
+
+
+async def followed_tag_names(conn: AsyncConnection, viewer_id: int) -> list[str]:
+    """Lower-cased names of the hashtags the viewer follows (for the read-time filter)."""
+    query = (
+        select(tags.c.name_key)
+        .join(tag_follows, tag_follows.c.tag_id == tags.c.id)
+        .where(tag_follows.c.account_id == viewer_id)
+    )
+    return list((await conn.execute(query)).scalars())
 
 
 async def all_followers_batch(

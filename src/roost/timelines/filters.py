@@ -28,15 +28,19 @@ LIMITED = ("private", "direct")
 
 @dataclass(frozen=True)
 class ViewerContext:
-    """The viewer's relationships: followed ids (-> show_reblogs), muted, blocked, blockers."""
+    """The viewer's relationships: followed ids (-> show_reblogs), muted, blocked, blockers,
+    and the lower-cased names of the hashtags the viewer follows."""
 
     following: dict[int, bool] = field(default_factory=dict)
     muting: frozenset[int] = frozenset()
     blocking: frozenset[int] = frozenset()
     blocked_by: frozenset[int] = frozenset()
+    followed_tags: frozenset[str] = frozenset()
 
     @classmethod
-    def from_relations(cls, rows: list[tuple[str, int, bool]]) -> ViewerContext:
+    def from_relations(
+        cls, rows: list[tuple[str, int, bool]], followed_tags: list[str] | None = None
+    ) -> ViewerContext:
         following: dict[int, bool] = {}
         sets: dict[str, set[int]] = {RELATION_MUTES: set(), RELATION_BLOCKS: set(),
                                      RELATION_BLOCKED_BY: set()}  # fmt: skip
@@ -50,6 +54,7 @@ class ViewerContext:
             muting=frozenset(sets[RELATION_MUTES]),
             blocking=frozenset(sets[RELATION_BLOCKS]),
             blocked_by=frozenset(sets[RELATION_BLOCKED_BY]),
+            followed_tags=frozenset(name.lower() for name in followed_tags or ()),
         )
 
     def encode(self) -> bytes:
@@ -59,6 +64,7 @@ class ViewerContext:
                 "m": list(self.muting),
                 "b": list(self.blocking),
                 "B": list(self.blocked_by),
+                "t": list(self.followed_tags),
             }
         )
 
@@ -70,6 +76,7 @@ class ViewerContext:
             muting=frozenset(data["m"]),
             blocking=frozenset(data["b"]),
             blocked_by=frozenset(data["B"]),
+            followed_tags=frozenset(data.get("t", ())),
         )
 
 
@@ -86,11 +93,18 @@ def belongs_in_home(status: dict[str, Any], viewer_id: int, ctx: ViewerContext) 
     mention_ids = {int(m["id"]) for m in status["mentions"]}
     visibility = status["visibility"]
     mentions_viewer = viewer_id in mention_ids
-    # Which branch of the home query brings it: a follow, or a limited mention.
-    if author in ctx.following:
+    # A public status carrying a followed hashtag (Mastodon's tag delivery: no reply rule).
+    tagged = (
+        original is None
+        and visibility == "public"
+        and bool(ctx.followed_tags)
+        and any(tag["name"].lower() in ctx.followed_tags for tag in status["tags"])
+    )
+    # Which branch of the home query brings it: a follow, a limited mention, a tag.
+    if author in ctx.following and not tagged:
         if original is not None and not ctx.following[author]:
             return False
-    elif not (visibility in LIMITED and mentions_viewer):
+    elif not (tagged or (visibility in LIMITED and mentions_viewer)):
         return False
     # visible_to: audience and blocks.
     if author in blocked:
@@ -107,7 +121,7 @@ def belongs_in_home(status: dict[str, Any], viewer_id: int, ctx: ViewerContext) 
         mention_ids |= {int(m["id"]) for m in original["mentions"]}
     if mention_ids & (ctx.muting | ctx.blocking):
         return False
-    if status["in_reply_to_id"] is not None:
+    if status["in_reply_to_id"] is not None and not tagged:
         target = status["in_reply_to_account_id"]
         target_id = int(target) if target is not None else None
         if not (

@@ -40,6 +40,7 @@ from roost.db.paging import Page, in_page_order, paginate
 from roost.media.queries import status_has_media
 from roost.statuses.schema import mentions, status_tags, statuses, tags
 from roost.statuses.visibility import visible_to
+from roost.tags.schema import tag_follows
 
 LIMITED_VISIBILITIES = ("private", "direct")
 
@@ -67,6 +68,9 @@ def home_timeline_query(
     - a status or reblog by an account the viewer follows (reblogs only while that
       follow's ``show_reblogs`` is on);
     - a private or direct status that mentions the viewer, by anyone;
+    - a public status (not a reblog) by someone else carrying a hashtag the viewer
+      follows (Mastodon's ``deliver_to_hashtag_followers``); as ``FeedManager#filter_from_tags?``
+      the reply rule below does not apply to it (the other filters do);
 
     and it passes ``visible_to(viewer)`` (blocks either way, including the author of
     a reblogged status) and Mastodon's home filters (``FeedManager#filter_from_home?``),
@@ -80,7 +84,9 @@ def home_timeline_query(
     Shape: the followed accounts plus the viewer drives one range scan of the ``(account_id, id)``
     index per author (LATERAL with a per-author LIMIT when ``lateral``, for
     PostgreSQL); the mention branch is a range scan of ``mentions (account_id,
-    status_id)``. Both branches are paged the same way and merged by id.
+    status_id)``; the followed-tags branch is a semi-join of ``status_tags`` with the
+    viewer's ``tag_follows``. The branches are paged the same way and merged by id (they
+    are disjoint: the tag branch leaves out what the followed branch brings).
 
     ``reply_filter=False`` leaves out the reply rule, which depends on whom the viewer
     follows: the timeline engine rebuilds its stored candidates that way, so that a
@@ -93,7 +99,10 @@ def home_timeline_query(
     mentioned = _mentioned_branch(
         viewer_id=viewer_id, page=page, reply_filter=reply_filter
     ).subquery()
-    merged = union_all(select(followed), select(mentioned)).subquery("home")
+    tagged = _followed_tags_branch(viewer_id=viewer_id, page=page, reply_filter=reply_filter)
+    merged = union_all(select(followed), select(mentioned), select(tagged.subquery())).subquery(
+        "home"
+    )
     return paginate(select(merged), merged.c.id, page)
 
 
@@ -151,6 +160,40 @@ def _mentioned_branch(*, viewer_id: int, page: Page, reply_filter: bool = True) 
         )
     )
     return paginate(query, mentions.c.status_id, page)
+
+
+def _followed_tags_branch(*, viewer_id: int, page: Page, reply_filter: bool = True) -> Select[Any]:
+    """Public statuses (no reblogs) by others carrying a hashtag the viewer follows.
+
+    A status by a followed account is left to the followed branch, except a reply that
+    branch's reply rule drops (the tag brings it all the same, as in Mastodon).
+    """
+    follows_author = (
+        exists()
+        .where(
+            follows.c.account_id == viewer_id,
+            follows.c.target_account_id == statuses.c.account_id,
+        )
+        .correlate(statuses)
+    )
+    followed_tag_statuses = (
+        select(status_tags.c.status_id)
+        .select_from(status_tags.join(tag_follows, tag_follows.c.tag_id == status_tags.c.tag_id))
+        .where(tag_follows.c.account_id == viewer_id)
+    )
+    left_to_followed_branch = (
+        and_(follows_author, _reply_allowed(viewer_id)) if reply_filter else follows_author
+    )
+    query = select(statuses).where(
+        statuses.c.id.in_(followed_tag_statuses),
+        statuses.c.visibility == "public",
+        statuses.c.reblog_of_id.is_(None),
+        statuses.c.account_id != viewer_id,
+        not_(left_to_followed_branch),
+        visible_to(viewer_id),
+        _passes_home_filters(viewer_id, reply_filter=False),
+    )
+    return paginate(query, statuses.c.id, page)
 
 
 def _passes_home_filters(viewer_id: int, reply_filter: bool = True) -> ColumnElement[bool]:

@@ -94,6 +94,11 @@ async def forget_relationships(event: Event, ctx: WorkerContext) -> None:
     timeline.forget_pull(authors_set=True)
 
 
+@after_commit("tag_follow.created", "tag_follow.deleted")
+async def forget_followed_tags(event: Event, ctx: WorkerContext) -> None:
+    await _engine(ctx).forget_contexts([int(event.payload["account_id"])])
+
+
 def _pair(event: Event) -> list[int]:
     return [int(event.payload["account_id"]), int(event.payload["target_account_id"])]
 
@@ -155,6 +160,17 @@ async def rebuild_after_relationship_change(event: Event, ctx: WorkerContext) ->
     for account_id in affected:
         if await timeline.store.read(account_id) is not None:
             await timeline.rebuild(account_id)
+
+
+@handler(QUEUE, "tag_follow.created", "tag_follow.deleted")
+async def rebuild_after_tag_follow_change(event: Event, ctx: WorkerContext) -> None:
+    """A followed hashtag brings its public statuses into the home, an unfollowed one
+    takes them out: rebuild the home if it exists (as the reference query sees it)."""
+    timeline = _engine(ctx)
+    account_id = int(event.payload["account_id"])
+    await timeline.forget_contexts([account_id])
+    if await timeline.store.read(account_id) is not None:
+        await timeline.rebuild(account_id)
 
 
 @after_commit("account.deleted")
