@@ -108,10 +108,20 @@ async def _warm(base: str, tokens: list[str], concurrency: int) -> dict[str, Any
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
 
+        async def get(token: str) -> httpx.Response:
+            # A keep-alive connection the server closed at the same moment fails the
+            # request before it was sent; sending it again on a fresh one is safe (a GET).
+            for attempt in range(3):
+                try:
+                    return await http.get(WARM_ROUTE, headers={"Authorization": f"Bearer {token}"})
+                except (httpx.RemoteProtocolError, httpx.ReadError):
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+
         async def walk() -> None:
             for token in queue:
-                response = await http.get(WARM_ROUTE, headers={"Authorization": f"Bearer {token}"})
-                key = str(response.status_code)
+                key = str((await get(token)).status_code)
                 statuses[key] = statuses.get(key, 0) + 1
 
         await asyncio.gather(*(walk() for _ in range(concurrency)))
