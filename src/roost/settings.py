@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     timeline_cap: int = Field(800, description="Status ids kept per materialized home timeline.")
     fanout_threshold: int = Field(
         10_000,
-        # About 0.3 s of one worker per status at the measured ~31k deliveries/s
+        # About 0.3 s of one worker per status at the measured ~35k deliveries/s
         # (docs/architecture.md, "Fan-out").
         description="Authors with more followers are not fanned out; followers pull them on read.",
     )
