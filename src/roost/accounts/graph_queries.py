@@ -240,40 +240,49 @@ async def following_page(
     return await _account_page(conn, query, follows.c.id, page)
 
 
+async def _edge_page(
+    conn: AsyncConnection, edges: Table, *, owner: str, listed: str, owner_id: int, page: Page
+) -> list[tuple[int, RowMapping]]:
+    """(edge id, account row at the ``listed`` end) for edges whose ``owner`` end is
+    ``owner_id``, newest edge first."""
+    query = (
+        select(edges.c.id.label("cursor_id"), accounts)
+        .join(accounts, accounts.c.id == edges.c[listed])
+        .where(edges.c[owner] == owner_id)
+    )
+    return await _account_page(conn, query, edges.c.id, page)
+
+
 async def blocks_page(
     conn: AsyncConnection, account_id: int, page: Page
 ) -> list[tuple[int, RowMapping]]:
     """(block id, blocked account row) newest block first."""
-    query = (
-        select(blocks.c.id.label("cursor_id"), accounts)
-        .join(accounts, accounts.c.id == blocks.c.target_account_id)
-        .where(blocks.c.account_id == account_id)
+    return await _edge_page(
+        conn, blocks, owner="account_id", listed="target_account_id", owner_id=account_id, page=page
     )
-    return await _account_page(conn, query, blocks.c.id, page)
 
 
 async def mutes_page(
     conn: AsyncConnection, account_id: int, page: Page
 ) -> list[tuple[int, RowMapping]]:
     """(mute id, muted account row) newest mute first."""
-    query = (
-        select(mutes.c.id.label("cursor_id"), accounts)
-        .join(accounts, accounts.c.id == mutes.c.target_account_id)
-        .where(mutes.c.account_id == account_id)
+    return await _edge_page(
+        conn, mutes, owner="account_id", listed="target_account_id", owner_id=account_id, page=page
     )
-    return await _account_page(conn, query, mutes.c.id, page)
 
 
 async def follow_requests_page(
     conn: AsyncConnection, account_id: int, page: Page
 ) -> list[tuple[int, RowMapping]]:
     """(request id, requesting account row) for requests to ``account_id``, newest first."""
-    query = (
-        select(follow_requests.c.id.label("cursor_id"), accounts)
-        .join(accounts, accounts.c.id == follow_requests.c.account_id)
-        .where(follow_requests.c.target_account_id == account_id)
+    return await _edge_page(
+        conn,
+        follow_requests,
+        owner="target_account_id",
+        listed="account_id",
+        owner_id=account_id,
+        page=page,
     )
-    return await _account_page(conn, query, follow_requests.c.id, page)
 
 
 # --- writes ------------------------------------------------------------------------------
