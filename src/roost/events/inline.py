@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from roost.events.outbox import Event
+from roost.resilience.transient import is_outage
 
 if TYPE_CHECKING:
     from roost.workers.context import WorkerContext
@@ -39,5 +40,10 @@ async def run_listeners(events: Sequence[Event], ctx: WorkerContext) -> None:
         for listener in _listeners.get(event.kind, ()):
             try:
                 await listener(event, ctx)
-            except Exception:
-                log.exception("inline listener %s failed on %s", listener.__name__, event.kind)
+            except Exception as exc:
+                if is_outage(exc):  # a dependency is down (it shows in /health): no traceback
+                    log.warning(
+                        "inline listener %s skipped on %s: %s", listener.__name__, event.kind, exc
+                    )
+                else:
+                    log.exception("inline listener %s failed on %s", listener.__name__, event.kind)

@@ -19,6 +19,7 @@ from datetime import timedelta
 from roost.db.metadata import utcnow
 from roost.events import store
 from roost.events.streams import append_events
+from roost.resilience.transient import is_outage
 from roost.workers.context import WorkerContext
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,10 @@ async def run_relay(
             count = await relay_once(ctx, min_age_seconds=grace_seconds)
             if count:
                 log.info("relay published %d event(s) left in the outbox", count)
-        except Exception:
-            log.exception("outbox relay failed; retrying")
+        except Exception as exc:
+            if is_outage(exc):  # the rows stay; published once the dependency is back
+                log.warning("outbox relay waiting: %s", exc)
+            else:
+                log.exception("outbox relay failed; retrying")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=ctx.settings.relay_interval_seconds)

@@ -17,6 +17,8 @@ share it, exactly as two server processes would not.
   process misses a revocation whose message could not be published (Redis down then).
 - Tokens of accounts awaiting approval and unknown tokens are not cached (an approval
   shows at once; a wrong token costs a query, as before).
+- While the database is down (level 3) an expired entry is still trusted: the process
+  serves read-only from Redis then, and the revocation channel keeps working.
 - ``last_active_at`` rides along so the activity mark (``timelines.activity``) needs
   no query either: only when the cached value is more than an hour old.
 """
@@ -36,6 +38,7 @@ from roost.oauth import queries
 from roost.oauth.scopes import parse_scopes
 from roost.oauth.secrets import digest
 from roost.oauth.service import PENDING_APPROVAL, Viewer
+from roost.resilience.errors import DependencyUnavailable
 
 MAX_ENTRIES = 100_000
 
@@ -67,7 +70,13 @@ async def authenticate(*, db: Database, token: str, ttl: float) -> CachedToken |
     key = digest(token)
     entry = entries.get(key)
     if entry is None or entry.expires < time.monotonic():
-        entry = await _load(db, key, ttl)
+        stale = entry
+        try:
+            entry = await _load(db, key, ttl)
+        except DependencyUnavailable:
+            if stale is None:
+                raise
+            return stale  # level 3: the database is down, keep the last known answer
         if entry is None:
             entries.pop(key, None)
             return None

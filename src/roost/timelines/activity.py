@@ -22,6 +22,7 @@ from roost.cache.keys import Keys
 from roost.db import Database
 from roost.db.metadata import utcnow
 from roost.oauth.token_cache import CachedToken
+from roost.resilience.errors import DependencyUnavailable
 from roost.settings import Settings
 from roost.timelines import feed_queries
 from roost.timelines.engine import engine
@@ -43,9 +44,15 @@ async def note_activity(
     now = utcnow()
     if account_id is None or not needs_mark(entry.last_active_at, now):
         return
+    seen = entry.last_active_at
     entry.last_active_at = now  # concurrent requests of this process skip the write
-    async with db.write() as conn:
-        previous = await feed_queries.mark_active(conn, account_id, now)
+    try:
+        async with db.write() as conn:
+            previous = await feed_queries.mark_active(conn, account_id, now)
+    except DependencyUnavailable:
+        # Level 3: the mark waits for the database; the request itself goes on.
+        entry.last_active_at = seen
+        return
     if previous is None or now - previous > timedelta(days=settings.active_days):
         try:
             await engine(settings=settings, db=db, redis=redis, keys=keys).store.drop([account_id])

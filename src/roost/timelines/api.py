@@ -11,6 +11,7 @@ from roost.oauth.service import Viewer
 from roost.timelines import service
 from roost.web.auth import optional_viewer, require_user_scope, viewer_account_id
 from roost.web.pagination import link_header, page_params
+from roost.web.params import parse_flag
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
 
@@ -19,13 +20,10 @@ router = APIRouter()
 READ_STATUSES = "read:statuses"
 statuses_page = page_params(default=20, maximum=40)
 
-# Rails' boolean cast, which Mastodon's ``truthy_param?`` uses: these are false,
-# any other non-empty value is true.
-_FALSE_VALUES = {"0", "f", "false", "off", "no", "n"}
 
-
-def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip() != "" and value.strip().lower() not in _FALSE_VALUES
+def _truthy(value: str | None, name: str) -> bool:
+    """A boolean query parameter (absent: false; not a boolean spelling: 422)."""
+    return bool(parse_flag(value, name))
 
 
 async def public_reader(
@@ -86,14 +84,15 @@ async def public(
     page: Page = Depends(statuses_page),
     state: AppState = Depends(get_state),
 ) -> Response:
-    # ``local`` changes nothing: every status on a single instance is local.
+    # ``local`` changes nothing (every status on a single instance is local), but is checked.
+    _truthy(local, "local")
     result = await service.public_timeline(
         db=state.db,
         settings=state.settings,
         viewer_account_id=viewer_account_id(viewer),
         page=page,
-        remote=_truthy(remote),
-        only_media=_truthy(only_media),
+        remote=_truthy(remote, "remote"),
+        only_media=_truthy(only_media, "only_media"),
     )
     return _page_response(request, result)
 
@@ -121,13 +120,14 @@ async def tag(
         all_of=[*all_brackets, *all_plain],
         none_of=[*none_brackets, *none_plain],
     )
+    _truthy(local, "local")  # changes nothing here, as on the public timeline
     result = await service.tag_timeline(
         db=state.db,
         settings=state.settings,
         viewer_account_id=viewer_account_id(viewer),
         tag=query,
         page=page,
-        remote=_truthy(remote),
-        only_media=_truthy(only_media),
+        remote=_truthy(remote, "remote"),
+        only_media=_truthy(only_media, "only_media"),
     )
     return _page_response(request, result)

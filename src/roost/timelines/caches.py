@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from roost.cache.keys import Keys
 
@@ -100,7 +101,10 @@ class KeyValueCache:
         if self.redis is None:
             found = {i: self.local.get(i) for i in ids}
             return {i: v for i, v in found.items() if v is not None}
-        values = cast(list[bytes | None], await self.redis.mget([self.key(i) for i in ids]))
+        try:
+            values = cast(list[bytes | None], await self.redis.mget([self.key(i) for i in ids]))
+        except RedisError:
+            return {}  # fail open: Redis down (level 2) reads as a miss
         return {i: v for i, v in zip(ids, values, strict=True) if v is not None}
 
     def queue_get(self, pipe: Any, status_id: int) -> None:
@@ -113,10 +117,16 @@ class KeyValueCache:
             for i, v in values.items():
                 self.local.put(i, v)
             return
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for i, v in values.items():
-                pipe.set(self.key(i), v, ex=self.ttl_seconds)
-            await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for i, v in values.items():
+                    pipe.set(self.key(i), v, ex=self.ttl_seconds)
+                await pipe.execute()
+        except RedisError:
+            pass  # fail open: a value not cached is only a later miss
+
+    # ``forget`` raises when Redis is down: a stale entry must not survive silently, so the
+    # caller (a worker handler) fails and is retried once Redis is back.
 
     async def forget(self, ids: Iterable[int]) -> None:
         targets = list(ids)

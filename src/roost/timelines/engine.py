@@ -19,6 +19,7 @@ from roost.cache.keys import Keys
 from roost.db import Database
 from roost.db.paging import Page
 from roost.ids import id_at
+from roost.observability.metrics import observe_status_cache
 from roost.settings import Settings
 from roost.statuses import queries as status_queries
 from roost.statuses.entities import render_statuses
@@ -115,11 +116,14 @@ class Engine:
 
     # --- pull authors -----------------------------------------------------------------------
 
-    async def pull_authors(self) -> frozenset[int]:
+    async def pull_authors(self, *, cached_only: bool = False) -> frozenset[int]:
         """Accounts read at read time rather than fanned out (with a hysteresis band:
         anyone above half the threshold is merged too, so an author crossing it while
-        this cache is warm leaves no gap; merging a fanned-out author only dedupes)."""
+        this cache is warm leaves no gap; merging a fanned-out author only dedupes).
+        ``cached_only`` (level 3): what this process knows, else none."""
         cached = self.local.pull_authors.get("all")
+        if cached is None and cached_only:
+            return frozenset()
         if cached is None:
             async with self.db.read() as conn:
                 cached = frozenset(
@@ -130,8 +134,11 @@ class Engine:
             self.local.pull_authors.put("all", cached)
         return cached
 
-    async def pull_recent(self, author_ids: Sequence[int]) -> dict[int, list[int]]:
-        """Newest status ids of pull authors (cached in this process for a few seconds)."""
+    async def pull_recent(
+        self, author_ids: Sequence[int], *, cached_only: bool = False
+    ) -> dict[int, list[int]]:
+        """Newest status ids of pull authors (cached in this process for a few seconds);
+        ``cached_only`` (level 3): only those this process has."""
         found: dict[int, list[int]] = {}
         missing: list[int] = []
         for author in author_ids:
@@ -140,7 +147,7 @@ class Engine:
                 missing.append(author)
             else:
                 found[author] = ids
-        if missing:
+        if missing and not cached_only:
             async with self.db.read() as conn:
                 loaded = await feed_queries.recent_status_ids(
                     conn, missing, limit=self.settings.timeline_cap
@@ -163,10 +170,14 @@ class Engine:
         raw = await self.hydrate_raw(status_ids)
         return {i: orjson.loads(raw[i]) for i in status_ids if i in raw}
 
-    async def hydrate_raw(self, status_ids: Sequence[int]) -> dict[int, bytes]:
-        """As ``hydrate``, still encoded (the read path decodes only what it looks at)."""
+    async def hydrate_raw(
+        self, status_ids: Sequence[int], *, cached_only: bool = False
+    ) -> dict[int, bytes]:
+        """As ``hydrate``, still encoded (the read path decodes only what it looks at).
+        ``cached_only`` (level 3): misses are left out instead of rendered."""
         raw = await self.statuses.get_many(status_ids)
-        if len(raw) < len(status_ids):
+        observe_status_cache(hits=len(raw), misses=len(status_ids) - len(raw))
+        if len(raw) < len(status_ids) and not cached_only:
             missing = [i for i in status_ids if i not in raw]
             raw.update(await self.render(missing))
         return raw

@@ -14,6 +14,12 @@
 5. Below the store's floor (past the cap, or a pull author's cached window) the page
    continues with the database query (``queries.home_timeline``), so there is no cliff.
 
+Level 3 (the database down, ``cached_only``): the page is what Redis holds — the
+materialized timeline, the cached relationships and statuses; statuses missing from the
+cache are left out, flags the cache does not know are false, the page ends at the
+store's floor, and pull authors are merged only from this process's cache. Without a
+stored timeline or cached relationships there is nothing safe to show: 503.
+
 Notes on cost: this runs on every home read, so the per-request CPU matters more than
 elegance here. Packed ids are decoded with ``array`` (C speed), the candidates are
 sorted once and cut with ``bisect``, and cached statuses are decoded only as they are
@@ -31,6 +37,9 @@ from typing import Any
 import orjson
 
 from roost.db.paging import Page
+from roost.observability.metrics import observe_home_read
+from roost.resilience.degradation import DATABASE
+from roost.resilience.errors import DependencyUnavailable
 from roost.statuses.entities import render_statuses
 from roost.timelines import feed_queries, queries
 from roost.timelines.engine import Engine
@@ -44,10 +53,13 @@ _SWAP = sys.byteorder == "little"  # stored ids are big-endian (redis_store)
 
 
 async def read_home(
-    engine: Engine, *, viewer_id: int, page: Page
+    engine: Engine, *, viewer_id: int, page: Page, cached_only: bool = False
 ) -> tuple[list[dict[str, Any]], list[int]]:
-    """The page (rendered, newest first) and its ids."""
+    """The page (rendered, newest first) and its ids; ``cached_only``: level 3 (above)."""
     candidates, floor, raw_context, seen_flags = await _load(engine, viewer_id)
+    observe_home_read(rebuilt=candidates is None)
+    if cached_only and (candidates is None or raw_context is None):
+        raise DependencyUnavailable(DATABASE, engine.db.breaker.retry_after())
     if candidates is None:
         window = await engine.rebuild(viewer_id)
         candidates, floor = set(window.ids), window.floor
@@ -56,12 +68,12 @@ async def read_home(
         if raw_context is not None
         else await engine.load_context(viewer_id)
     )
-    pull_authors = await engine.pull_authors()
+    pull_authors = await engine.pull_authors(cached_only=cached_only)
     if pull_authors:
         pulled = [author for author in context.following if author in pull_authors]
         if pulled:
             cap = engine.settings.timeline_cap
-            for ids in (await engine.pull_recent(pulled)).values():
+            for ids in (await engine.pull_recent(pulled, cached_only=cached_only)).values():
                 if len(ids) >= cap:
                     floor = max(floor, ids[-1] - 1)
                 candidates.update(ids)
@@ -74,7 +86,7 @@ async def read_home(
     if not page.ascending:
         in_range.reverse()
     db_upper = floor + 1 if upper is None else min(upper, floor + 1)
-    reaches_db = floor > 0 and (lower is None or floor > lower)
+    reaches_db = floor > 0 and (lower is None or floor > lower) and not cached_only
     if page.ascending:
         below: list[dict[str, Any]] = []
         if reaches_db:
@@ -85,11 +97,14 @@ async def read_home(
             if len(below) >= page.limit:
                 return below, [int(s["id"]) for s in below]
         above = await _pick(
-            engine, viewer_id, context, seen_flags, in_range, page.limit - len(below)
-        )
+            engine, viewer_id, context, seen_flags, in_range, page.limit - len(below),
+            cached_only=cached_only,
+        )  # fmt: skip
         statuses = [*reversed(above), *below]
     else:
-        statuses = await _pick(engine, viewer_id, context, seen_flags, in_range, page.limit)
+        statuses = await _pick(
+            engine, viewer_id, context, seen_flags, in_range, page.limit, cached_only=cached_only
+        )
         if len(statuses) < page.limit and reaches_db:
             statuses += await _from_database(
                 engine,
@@ -136,6 +151,8 @@ async def _pick(
     seen_flags: Any,
     ordered: list[int],
     need: int,
+    *,
+    cached_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Hydrate candidates in order, keep those that belong, stop at ``need``."""
     picked: list[dict[str, Any]] = []
@@ -144,7 +161,7 @@ async def _pick(
     while len(picked) < need and start < len(ordered):
         chunk = ordered[start : start + need - len(picked) + CHUNK_MARGIN]
         start += len(chunk)
-        hydrated = await engine.hydrate_raw(chunk)
+        hydrated = await engine.hydrate_raw(chunk, cached_only=cached_only)
         for status_id in chunk:
             raw = hydrated.get(status_id)
             if raw is None:
@@ -155,19 +172,28 @@ async def _pick(
                 if len(picked) == need:
                     break
     if picked:
-        await _apply_viewer_flags(engine, viewer_id, seen_flags, picked)
+        await _apply_viewer_flags(engine, viewer_id, seen_flags, picked, cached_only=cached_only)
     return picked
 
 
 async def _apply_viewer_flags(
-    engine: Engine, viewer_id: int, seen_flags: Any, statuses: list[dict[str, Any]]
+    engine: Engine,
+    viewer_id: int,
+    seen_flags: Any,
+    statuses: list[dict[str, Any]],
+    *,
+    cached_only: bool = False,
 ) -> None:
     """Set ``favourited``/``reblogged`` on the page and its reblogged originals."""
-    flags = await engine.flags.resolve(viewer_id, seen_flags)
+    flags = (
+        engine.flags.cached(seen_flags)
+        if cached_only
+        else await engine.flags.resolve(viewer_id, seen_flags)
+    )
     parts = [*statuses, *(s["reblog"] for s in statuses if s["reblog"] is not None)]
     favourited, reblogged = flags.favourited, flags.reblogged
     old = [int(data["id"]) for data in parts if int(data["id"]) <= flags.floor]
-    if old:  # below the cached window: ask the database for those
+    if old and not cached_only:  # below the cached window: ask the database for those
         async with engine.db.read() as conn:
             more_favourited, more_reblogged = await feed_queries.viewer_flags(conn, viewer_id, old)
         favourited, reblogged = favourited | more_favourited, reblogged | more_reblogged

@@ -18,6 +18,9 @@ from redis.exceptions import RedisError
 from roost.cache.keys import Keys
 from roost.db import Database
 from roost.db.paging import Page
+from roost.resilience.breaker import BreakerState
+from roost.resilience.degradation import DATABASE
+from roost.resilience.errors import DependencyUnavailable
 from roost.settings import Settings
 from roost.statuses.entities import render_statuses
 from roost.timelines import queries
@@ -60,15 +63,36 @@ async def home_timeline(
     """The viewer's home page: their own posts, their follows' posts and what mentions them
     (served from the timeline engine; see ``home``)."""
     timeline_engine = engine(settings=settings, db=db, redis=redis, keys=keys)
+    if redis is not None and is_down(redis):
+        # Level 2 (Redis down): one page of the database query, bounded work per request.
+        return await reference_home_timeline(
+            db=db, settings=settings, viewer_account_id=viewer_account_id, page=page
+        )
+    cached_only = redis is not None and db.breaker.state is not BreakerState.closed
     try:
-        rendered, ids = await read_home(timeline_engine, viewer_id=viewer_account_id, page=page)
+        rendered, ids = await read_home(
+            timeline_engine, viewer_id=viewer_account_id, page=page, cached_only=cached_only
+        )
     except RedisError:
         # Redis down or failing: the database query still answers (slower, but right).
         log.warning("home timeline served from the database: Redis failed", exc_info=True)
         return await reference_home_timeline(
             db=db, settings=settings, viewer_account_id=viewer_account_id, page=page
         )
+    except DependencyUnavailable as error:
+        if redis is None or cached_only or error.dependency != DATABASE:
+            raise
+        # Level 3 (the database went down while reading): what Redis holds.
+        rendered, ids = await read_home(
+            timeline_engine, viewer_id=viewer_account_id, page=page, cached_only=True
+        )
     return TimelinePage(rendered, ids)
+
+
+def is_down(redis: Redis) -> bool:
+    """Whether the (guarded) Redis client's breaker is refusing calls (level 2)."""
+    breaker = getattr(redis, "breaker", None)
+    return breaker is not None and breaker.state is not BreakerState.closed
 
 
 async def reference_home_timeline(

@@ -15,6 +15,7 @@ from typing import Any
 from roost.events.inline import after_commit
 from roost.events.outbox import Event
 from roost.oauth import revocations, token_cache
+from roost.observability.metrics import observe_fanout_lag
 from roost.timelines import feed_queries
 from roost.timelines.engine import Engine, engine
 from roost.timelines.fanout import (
@@ -111,11 +112,13 @@ async def fan_out_status(event: Event, ctx: WorkerContext) -> None:
     timeline = _engine(ctx)
     await _forget_changed_statuses(timeline, {**event.payload, "status_id": None})
     await fan_out(timeline, ctx.bus, event.payload)
+    observe_fanout_lag(event.kind, int(event.payload["status_id"]))
 
 
 @handler(QUEUE, FANOUT_BATCH)
 async def fan_out_batch(event: Event, ctx: WorkerContext) -> None:
     await deliver_batch(_engine(ctx), event.payload)
+    observe_fanout_lag(event.kind, int(event.payload["status_id"]))
 
 
 @handler(QUEUE, "status.deleted")

@@ -139,6 +139,13 @@ class FlagsCache:
     def seen_locally(self, account_id: int) -> Any:
         return self.local.get(account_id)
 
+    def cached(self, seen: Any) -> Flags:
+        """What the read fetched, or no flags at all (level 3: the database is down)."""
+        if isinstance(seen, Flags):
+            return seen
+        found = Flags.decode(seen) if isinstance(seen, bytes) else None
+        return found or Flags(favourited=frozenset(), reblogged=frozenset())
+
     async def resolve(self, account_id: int, seen: Any) -> Flags:
         """The flags from what the read fetched (``seen``), loaded and stored on a miss."""
         if isinstance(seen, Flags):

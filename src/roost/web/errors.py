@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from roost.errors import DomainError
+from roost.resilience.errors import DependencyUnavailable
 from roost.web.responses import json_response
 
 log = structlog.get_logger(__name__)
@@ -43,6 +44,17 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "Record not found"
         return json_response(
             {"error": message}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(DependencyUnavailable)
+    async def _unavailable(request: Request, exc: DependencyUnavailable) -> Any:
+        # A dependency is down (breaker open or the call failed after retries): the
+        # request did nothing durable, the client may retry after Retry-After.
+        log.warning("dependency unavailable", path=request.url.path, dependency=exc.dependency)
+        return json_response(
+            {"error": exc.message},
+            status_code=503,
+            headers={"Retry-After": str(exc.retry_after)},
         )
 
     @app.exception_handler(Exception)

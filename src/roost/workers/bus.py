@@ -7,10 +7,12 @@ from typing import Any
 from redis.asyncio import Redis
 
 from roost.cache.keys import Keys
+from roost.cache.redis_client import GuardedRedis
 from roost.db import Database
 from roost.events.outbox import Event, record_event
 from roost.events.streams import append_events
 from roost.ids import new_id
+from roost.resilience.degradation import DATABASE, REDIS, Dependencies
 from roost.settings import Settings
 from roost.workers.context import Bus, WorkerContext
 
@@ -42,6 +44,24 @@ class OutboxBus:
 def worker_context(
     *, settings: Settings, db: Database, redis: Redis | None, keys: Keys
 ) -> WorkerContext:
-    """The context of this deployment: jobs on the stream when scaled out, else the outbox."""
+    """The context of this deployment: jobs on the stream when scaled out, else the outbox.
+
+    Its ``dependencies`` are the breakers of ``db`` and (guarded) ``redis``, so the
+    degradation level reflects what this process's calls see.
+    """
     bus: Bus = StreamBus(redis, keys, settings) if redis is not None else OutboxBus(db)
-    return WorkerContext(settings=settings, db=db, redis=redis, keys=keys, bus=bus)
+    return WorkerContext(
+        settings=settings,
+        db=db,
+        redis=redis,
+        keys=keys,
+        bus=bus,
+        dependencies=dependencies_of(db, redis),
+    )
+
+
+def dependencies_of(db: Database, redis: Redis | None) -> Dependencies:
+    breakers = {DATABASE: db.breaker}
+    if isinstance(redis, GuardedRedis):
+        breakers[REDIS] = redis.breaker
+    return Dependencies(breakers)

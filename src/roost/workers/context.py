@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
 from roost.cache.keys import Keys
 from roost.db import Database
+from roost.resilience.degradation import Dependencies
 from roost.settings import Settings
 
 
@@ -24,3 +25,4 @@ class WorkerContext:
     redis: Redis | None  # None when embedded
     keys: Keys
     bus: Bus
+    dependencies: Dependencies = field(default_factory=Dependencies.standalone)

@@ -6,7 +6,10 @@ import asyncio
 import logging
 import uuid
 
+from roost.cache.redis_client import GuardedRedis
 from roost.events.relay import relay_once, run_relay
+from roost.resilience.degradation import DATABASE, REDIS
+from roost.resilience.probe import Check, DependencyProbe
 from roost.workers.consumer import StreamConsumer
 from roost.workers.context import WorkerContext
 from roost.workers.embedded import OutboxDrainer
@@ -49,6 +52,9 @@ class WorkerRuntime:
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
+        # Every process probes its open breakers, so a dependency that is back closes
+        # them without waiting for traffic.
+        self.tasks.append(asyncio.create_task(self.probe().run(self.stop_event)))
         if self.relay and self.ctx.redis is not None:
             self.tasks.append(asyncio.create_task(run_relay(self.ctx, self.stop_event)))
         if not self.workers:
@@ -60,6 +66,12 @@ class WorkerRuntime:
         for queue in self.queues:
             consumer = StreamConsumer(self.ctx, self.registry, queue)
             self.tasks.append(asyncio.create_task(consumer.run(self.stop_event)))
+
+    def probe(self) -> DependencyProbe:
+        checks: dict[str, Check] = {DATABASE: self.ctx.db.ping}
+        if isinstance(self.ctx.redis, GuardedRedis):
+            checks[REDIS] = self.ctx.redis.ping_unguarded
+        return DependencyProbe(self.ctx.dependencies, checks)
 
     async def stop(self) -> None:
         """Ask every task to finish its batch and wait for it (cancel after a timeout)."""

@@ -1,0 +1,1 @@
+"""Health endpoints for operators and load balancers: /health, /livez, /readyz."""

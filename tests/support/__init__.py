@@ -1,0 +1,1 @@
+"""Reusable test harness (fault injection) shared by several test packages."""
