@@ -14,22 +14,30 @@ from roost.db.database import remember_after_commit
 from roost.db.metadata import utcnow
 from roost.events.schema import outbox
 from roost.ids import new_id
+from roost.observability.tracing import capture as capture_trace
 
 
 @dataclass(frozen=True)
 class Event:
-    """One state change others must hear about. ``payload`` holds ids, never rendered data."""
+    """One state change others must hear about. ``payload`` holds ids, never rendered data.
+
+    ``trace`` is the W3C trace context (``traceparent``, ``tracestate``) and request id
+    current when the event was made, so the worker handling it continues that trace
+    (``observability.handling``); empty outside any request or handler.
+    """
 
     id: int
     kind: str
     payload: dict[str, Any]
     created_at: datetime = field(default_factory=utcnow)
+    trace: dict[str, str] = field(default_factory=capture_trace, compare=False)
 
     def encode(self) -> bytes:
-        return orjson.dumps(
-            {"id": self.id, "kind": self.kind, "payload": self.payload,
-             "created_at": self.created_at.isoformat()}
-        )  # fmt: skip
+        raw: dict[str, Any] = {"id": self.id, "kind": self.kind, "payload": self.payload,
+                               "created_at": self.created_at.isoformat()}  # fmt: skip
+        if self.trace:
+            raw["trace"] = self.trace
+        return orjson.dumps(raw)
 
     @classmethod
     def decode(cls, data: bytes | str) -> Event:
@@ -39,6 +47,7 @@ class Event:
             kind=raw["kind"],
             payload=raw["payload"],
             created_at=datetime.fromisoformat(raw["created_at"]),
+            trace=raw.get("trace") or {},
         )
 
 
@@ -55,6 +64,7 @@ async def record_event(conn: AsyncConnection, *, kind: str, payload: dict[str, A
             kind=event.kind,
             payload=orjson.dumps(event.payload).decode(),
             created_at=event.created_at,
+            trace_context=orjson.dumps(event.trace).decode() if event.trace else None,
         )
     )
     remember_after_commit(conn, event)

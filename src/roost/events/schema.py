@@ -18,6 +18,9 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     # Embedded: not before this time (retry backoff, or a drainer's lease on a claimed row).
     Column("available_at", UTCDateTime, nullable=True),
+    # W3C trace context (JSON: traceparent, tracestate, request_id) of the recording request,
+    # so the worker handling the event continues its trace (roost.observability).
+    Column("trace_context", Text, nullable=True),
 )
 
 dead_letters = Table(

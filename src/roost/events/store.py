@@ -23,6 +23,7 @@ def event_from_row(row: RowMapping) -> Event:
         kind=row["kind"],
         payload=orjson.loads(row["payload"]),
         created_at=row["created_at"],
+        trace=orjson.loads(row["trace_context"]) if row.get("trace_context") else {},
     )
 
 
@@ -82,6 +83,14 @@ async def record_failure(
         .where(outbox.c.id == event_id)
         .values(attempts=outbox.c.attempts + 1, last_error=error, available_at=retry_at)
     )
+
+
+async def postpone(conn: AsyncConnection, event_ids: Sequence[int], *, retry_at: datetime) -> None:
+    """Retry these events at ``retry_at`` without counting an attempt (a dependency was down)."""
+    if event_ids:
+        await conn.execute(
+            update(outbox).where(outbox.c.id.in_(list(event_ids))).values(available_at=retry_at)
+        )
 
 
 async def move_to_dead_letters(conn: AsyncConnection, event: Event, *, error: str) -> None:

@@ -6,6 +6,12 @@ of the queue succeeded. A failed entry stays pending; once it has been idle for
 rescues the entries of a consumer that died) and tries again. After
 ``max_deliveries`` failed deliveries the entry goes to the dead-letter stream with the
 error, and is acknowledged.
+
+A dependency outage is not a failed delivery: when a handler fails because the database
+or Redis is down, the entry's delivery count is put back (XCLAIM ... RETRYCOUNT) and it
+is retried about a second later, for as long as the outage lasts, never dead-lettered
+for it. When Redis comes back empty (a restart without persistence) the group is gone
+(NOGROUP): the consumer creates it again and carries on with what the relay re-publishes.
 """
 
 from __future__ import annotations
@@ -19,8 +25,13 @@ import traceback
 import uuid
 from typing import Any
 
+from redis.exceptions import ResponseError
+
 from roost.events.outbox import Event
 from roost.events.streams import ERROR_FIELD, EVENT_FIELD, ensure_group
+from roost.observability.handling import handling
+from roost.resilience.errors import DependencyUnavailable
+from roost.resilience.transient import is_outage
 from roost.workers.context import WorkerContext
 from roost.workers.registry import Registry
 
@@ -28,6 +39,8 @@ log = logging.getLogger(__name__)
 
 BLOCK_MS = 1000  # how long an idle XREADGROUP waits, so a stop request is seen within a second
 BATCH = 100
+OUTAGE_RETRY_MS = 1000  # an entry that met an outage is retried about this much later
+OUTAGE_PAUSE_SECONDS = 1.0  # how long the loop rests when a dependency is down
 
 
 def consumer_name(prefix: str = "") -> str:
@@ -60,6 +73,9 @@ class StreamConsumer:
         self.name = name or consumer_name()
         self.batch = batch
         self.stream = ctx.keys.events_stream()
+        # A blocked read must return before the client's socket timeout, or an idle queue
+        # would look like a Redis outage.
+        self.block_ms = max(10, min(BLOCK_MS, int(ctx.settings.redis_timeout_seconds * 500)))
 
     async def setup(self) -> None:
         await ensure_group(self.redis, self.ctx.keys, self.queue)
@@ -107,16 +123,40 @@ class StreamConsumer:
         await self.setup()
         claim_every = min(max(self.ctx.settings.claim_idle_ms / 2000, 0.05), 5.0)
         last_claim = 0.0
+        waiting = False  # in an outage (logged once)
         while not stop.is_set():
             try:
                 if time.monotonic() - last_claim >= claim_every:
                     last_claim = time.monotonic()
                     await self.reclaim(min_idle_ms=self.ctx.settings.claim_idle_ms)
-                await self.read_new(block_ms=BLOCK_MS)
-            except Exception:
-                log.exception("consumer %s of queue %s failed; retrying", self.name, self.queue)
-                await asyncio.sleep(1)
+                await self.read_new(block_ms=self.block_ms)
+                waiting = False
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    log.exception("consumer %s of queue %s failed; retrying", self.name, self.queue)
+                    await asyncio.sleep(1)
+                    continue
+                # Redis restarted empty (or the stream was deleted): the group is gone.
+                log.warning("queue %s: consumer group missing; creating it again", self.queue)
+                await self._setup_quietly()
+            except Exception as exc:
+                if is_outage(exc):
+                    # Once per outage: /health and the breaker metrics tell the rest.
+                    (log.debug if waiting else log.warning)(
+                        "queue %s: dependency unavailable (%s); waiting", self.queue, exc
+                    )
+                    waiting = True
+                else:
+                    log.exception("consumer %s of queue %s failed; retrying", self.name, self.queue)
+                await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
         await self.retire()
+
+    async def _setup_quietly(self) -> None:
+        try:
+            await self.setup()
+        except Exception as exc:
+            log.warning("queue %s: could not create the consumer group: %s", self.queue, exc)
+            await asyncio.sleep(OUTAGE_PAUSE_SECONDS)
 
     async def retire(self) -> None:
         """Leave the group on a clean stop, unless entries are still pending on this name."""
@@ -163,9 +203,13 @@ class StreamConsumer:
             await self._dead_letter(entry_id, raw, error, deliveries)
             return
         try:
-            for handler in handlers:
-                await handler(event, self.ctx)
+            with handling(event, queue=self.queue):  # span continuing the event's trace
+                for handler in handlers:
+                    await handler(event, self.ctx)
         except Exception as exc:
+            if is_outage(exc):
+                await self._postpone(entry_id, deliveries, exc)
+                return
             error = describe_error(exc)
             if deliveries >= self.ctx.settings.max_deliveries:
                 await self._dead_letter(entry_id, raw, error, deliveries)
@@ -176,6 +220,29 @@ class StreamConsumer:
                 )  # fmt: skip
             return
         await self.redis.xack(self.stream, self.queue, entry_id)
+
+    async def _postpone(self, entry_id: Any, deliveries: int, exc: Exception) -> None:
+        """A dependency was down: undo this delivery's count and retry the entry soon."""
+        log.warning(
+            "queue %s: entry %s postponed, a dependency is unavailable: %s",
+            self.queue, entry_id, exc,
+        )  # fmt: skip
+        try:
+            await self.redis.xclaim(
+                self.stream,
+                self.queue,
+                self.name,
+                min_idle_time=0,
+                message_ids=[entry_id],
+                idle=max(0, self.ctx.settings.claim_idle_ms - OUTAGE_RETRY_MS),
+                retrycount=max(0, deliveries - 1),
+                justid=True,
+            )
+        except DependencyUnavailable:
+            pass  # Redis is down too: the entry stays pending, reclaimed when it is back
+        except Exception as error:
+            if not is_outage(error):
+                raise
 
     async def _dead_letter(self, entry_id: Any, raw: bytes, error: str, deliveries: int) -> None:
         log.error("queue %s: entry %s goes to dead letters: %s", self.queue, entry_id, error)

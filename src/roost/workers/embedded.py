@@ -5,7 +5,9 @@ to ``roost serve`` on the same SQLite file, takes other rows), runs every handle
 every queue for each event, then deletes the rows that succeeded. A failure counts an
 attempt, keeps the error and delays the row with exponential backoff; after
 ``max_deliveries`` attempts the row moves to ``dead_letters``. A drainer that dies
-holding a lease only delays its rows until the lease runs out. Follow-up jobs become
+holding a lease only delays its rows until the lease runs out. A dependency outage is not
+a failed attempt: those rows are postponed a little, uncounted (never dead-lettered for
+it); if even that write fails, the lease running out brings them back. Follow-up jobs become
 outbox rows too (``OutboxBus``), so a crash loses nothing.
 """
 
@@ -18,6 +20,8 @@ from datetime import timedelta
 
 from roost.db.metadata import utcnow
 from roost.events import store
+from roost.observability.handling import EMBEDDED_QUEUE, handling
+from roost.resilience.transient import is_outage
 from roost.workers.consumer import describe_error
 from roost.workers.context import WorkerContext
 from roost.workers.registry import Registry
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 60.0
 BATCH = 100
 MAX_BACKOFF_SECONDS = 300.0
+OUTAGE_RETRY_SECONDS = 1.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -66,17 +71,26 @@ class OutboxDrainer:
             return 0
         done: list[int] = []
         failed: list[tuple[int, str]] = []
+        postponed: list[int] = []
         for index, (event, _) in enumerate(leased):
             try:
-                for handler in self.registry.all_handlers(event.kind, self.queues):
-                    await handler(event, self.ctx)
+                with handling(event, queue=EMBEDDED_QUEUE):  # span continuing the event's trace
+                    for handler in self.registry.all_handlers(event.kind, self.queues):
+                        await handler(event, self.ctx)
             except Exception as exc:
+                if is_outage(exc):
+                    log.warning("embedded worker: %s %s postponed: %s", event.kind, event.id, exc)
+                    postponed.append(event.id)
+                    continue
                 log.warning("embedded worker: %s %s failed: %s", event.kind, event.id, exc)
                 failed.append((index, describe_error(exc)))
             else:
                 done.append(event.id)
         async with db.write() as conn:
             await store.delete_events(conn, done)
+            await store.postpone(
+                conn, postponed, retry_at=utcnow() + timedelta(seconds=OUTAGE_RETRY_SECONDS)
+            )
             for index, error in failed:
                 event, attempts = leased[index]
                 if attempts + 1 >= self.ctx.settings.max_deliveries:
