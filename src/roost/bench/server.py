@@ -46,7 +46,13 @@ def bench_server(
         sys.executable, "-m", "uvicorn", "--factory", "roost.bench.app:create_bench_app",
         "--host", HOST, "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    full_env = {**os.environ, **(env or {}), "ROOST_BENCH_WORKERS": "1" if workers else "0"}
+    full_env = {
+        **os.environ,
+        # The load generator is one client sending thousands of requests a second.
+        "ROOST_RATE_LIMITS_ENABLED": "false",
+        **(env or {}),
+        "ROOST_BENCH_WORKERS": "1" if workers else "0",
+    }
     process = subprocess.Popen(command, env=full_env)
     base = f"http://{HOST}:{port}"
     try:
