@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import socket
 import sqlite3
+from collections.abc import Callable
 
 import typer
 import uvicorn
@@ -50,6 +53,38 @@ def _create_sqlite_in_wal_mode(settings: Settings) -> None:
         raise typer.Exit(1)
 
 
+# After the listeners close and before idle connections are dropped: time for requests that
+# reached an already accepted connection to be read (then they are in flight and finish)
+# and for the WebSocket close frames of ended streams to be written.
+SHUTDOWN_SETTLE_SECONDS = 0.1
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn's server whose shutdown ends the open streams first.
+
+    uvicorn stops accepting, lets in-flight requests finish (up to
+    ``timeout_graceful_shutdown``), then runs the lifespan shutdown. A streaming response
+    never finishes by itself, so with plain uvicorn every SIGTERM with a client attached
+    waited the whole timeout and then cancelled the streams mid-write. Here the listening
+    sockets close first (so reconnecting clients go elsewhere), then ``end_streams`` ends
+    every SSE response and closes every WebSocket with 1001, then uvicorn's own shutdown
+    proceeds, now waiting only for ordinary requests.
+    """
+
+    def __init__(self, config: uvicorn.Config, *, end_streams: Callable[[], int]) -> None:
+        super().__init__(config)
+        self.end_streams = end_streams
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        self.end_streams()
+        await asyncio.sleep(SHUTDOWN_SETTLE_SECONDS)
+        await super().shutdown(sockets)
+
+
 def _describe_backend(settings: Settings) -> str:
     if settings.database_url is None:
         return f"SQLite at {settings.sqlite_path.resolve()}"
@@ -69,6 +104,9 @@ def serve(
     settings = Settings()
     _prepare(settings)
     from roost.app import create_app
+    from roost.observability.logs import configure_logging
+
+    configure_logging(settings)
 
     shown_host = f"[{host}]" if ":" in host else host
     console.print(
@@ -76,16 +114,20 @@ def serve(
         f"serving at http://{shown_host}:{port}",
         soft_wrap=True,
     )
+    from roost.streaming.api import end_streams
+
     application = create_app(settings, run_workers=not no_workers, run_relay=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         application,
         host=host,
         port=port,
         log_level="warning",
-        # Open streams end within seconds on shutdown; WebSocket streams get protocol pings.
-        timeout_graceful_shutdown=5,
+        log_config=None,  # uvicorn's lines go through Roost's logging (observability.logs)
+        # SIGTERM: in-flight requests get this long; open streams are ended at once.
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout_seconds),
         ws_ping_interval=settings.streaming_heartbeat_seconds,
     )
+    GracefulServer(config, end_streams=lambda: end_streams(application)).run()
 
 
 @app.command()
@@ -93,18 +135,34 @@ def worker(
     queues: str = typer.Option(
         "", help="Comma-separated queues to run (default: all), e.g. timelines,notifications."
     ),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="Serve Prometheus metrics on this port (/metrics)."
+    ),
+    metrics_host: str = typer.Option(
+        "127.0.0.1", "--metrics-host", help="Address the metrics port listens on."
+    ),
 ) -> None:
     """Run the background workers (and the outbox relay) until SIGTERM or SIGINT.
 
     Any number may run, on any machine, beside `roost serve --no-workers`.
     """
+    from roost.observability.logs import configure_logging
     from roost.workers.process import run_worker_process
     from roost.workers.runtime import UnknownQueue
 
     settings = Settings()
+    configure_logging(settings)
     wanted = [name.strip() for name in queues.split(",") if name.strip()]
     try:
-        asyncio.run(run_worker_process(settings, queues=wanted or None, announce=console.print))
+        asyncio.run(
+            run_worker_process(
+                settings,
+                queues=wanted or None,
+                announce=console.print,
+                metrics_port=metrics_port,
+                metrics_host=metrics_host,
+            )
+        )
     except UnknownQueue as exc:
         errors.print(f"[red]{exc}[/red]", soft_wrap=True)
         raise typer.Exit(2) from exc

@@ -8,12 +8,18 @@ attached first, holding live messages aside, then reads the channel's kept event
 ``since``; the held ones follow, each message at most once (ids increase per channel).
 Filtering (blocks and mutes of the receiving user, both ways) happens when the client
 takes a message, against the viewer relationships the timeline engine caches.
+
+Shutdown: every open session of a process is tracked in its ``LiveSessions``; when the
+server starts shutting down it ends them all at once (``end``), so SSE responses finish
+and WebSockets close with 1001 right away instead of holding the process until the
+graceful-shutdown timeout cancels them mid-write.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 
 from roost.streaming.hub import StreamHub, id_key
 from roost.streaming.messages import Stream, StreamMessage
@@ -25,6 +31,41 @@ FILTERED_EVENTS = ("update", "status.update")
 
 class Overflow(Exception):
     """The client fell more than its queue size behind."""
+
+
+class ShuttingDown(Exception):
+    """The server is shutting down: the transport ends the stream cleanly."""
+
+
+class LiveSessions:
+    """The open streaming sessions of one process, so a shutdown can end them all.
+
+    Weak references: a session that is never closed (its task cancelled) cannot leak.
+    Once ``end_all`` ran, a session opened late (a request already in flight) ends at once.
+    """
+
+    def __init__(self) -> None:
+        self._sessions: weakref.WeakSet[StreamSession] = weakref.WeakSet()
+        self.ending = False
+
+    def add(self, session: StreamSession) -> None:
+        self._sessions.add(session)
+        if self.ending:
+            session.end()
+
+    def discard(self, session: StreamSession) -> None:
+        self._sessions.discard(session)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def end_all(self) -> int:
+        """End every open session; how many there were."""
+        self.ending = True
+        sessions = list(self._sessions)
+        for session in sessions:
+            session.end()
+        return len(sessions)
 
 
 class _Subscription:
@@ -50,7 +91,13 @@ class _Subscription:
 
 class StreamSession:
     def __init__(
-        self, *, hub: StreamHub, engine: Engine, account_id: int | None, queue_size: int
+        self,
+        *,
+        hub: StreamHub,
+        engine: Engine,
+        account_id: int | None,
+        queue_size: int,
+        live: LiveSessions | None = None,
     ) -> None:
         self.hub = hub
         self.engine = engine
@@ -60,6 +107,10 @@ class StreamSession:
         self._wakeup = asyncio.Event()
         self._subscriptions: dict[tuple[str, str | None], _Subscription] = {}
         self._closing: asyncio.Future[None] | None = None
+        self.ending = False
+        self._live = live
+        if live is not None:
+            live.add(self)
 
     def offer(self, stream: Stream, message: StreamMessage) -> None:
         if self.overflowed:
@@ -72,6 +123,11 @@ class StreamSession:
             self.overflowed = True
             self._wakeup.set()
             self._closing = asyncio.ensure_future(self.close())
+
+    def end(self) -> None:
+        """Ask the transport to end this stream (server shutdown): ``next`` raises ShuttingDown."""
+        self.ending = True
+        self._wakeup.set()
 
     async def subscribe(self, stream: Stream, since: tuple[int, int] | None = None) -> None:
         key = (stream.name, stream.tag)
@@ -98,12 +154,18 @@ class StreamSession:
             await self.hub.detach(stream.channel, subscription.deliver)
 
     async def next(self, wait: float) -> tuple[Stream, StreamMessage] | None:
-        """The next message this client may see; None when ``wait`` seconds passed (heartbeat)."""
+        """The next message this client may see; None when ``wait`` seconds passed (heartbeat).
+
+        Raises Overflow when the client fell too far behind, ShuttingDown when the server
+        is stopping (queued messages are dropped: a reconnecting client replays them).
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         while True:
             if self.overflowed:
                 raise Overflow
+            if self.ending:
+                raise ShuttingDown
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return None
@@ -111,13 +173,18 @@ class StreamSession:
                 self._wakeup.clear()
                 getter = asyncio.ensure_future(self.queue.get())
                 waker = asyncio.ensure_future(self._wakeup.wait())
-                done, pending = await asyncio.wait(
-                    {getter, waker}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-                )
-                for task in pending:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                try:
+                    done, _ = await asyncio.wait(
+                        {getter, waker}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    # Also when this coroutine is cancelled (the client went away): no
+                    # helper task may outlive the session.
+                    for task in (getter, waker):
+                        if not task.done():
+                            task.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                await task
                 if getter not in done:
                     continue
                 item = getter.result()
@@ -141,6 +208,8 @@ class StreamSession:
         return not hidden.intersection(message.accounts)
 
     async def close(self) -> None:
+        if self._live is not None:
+            self._live.discard(self)
         subscriptions = list(self._subscriptions.values())
         self._subscriptions.clear()
         for subscription in subscriptions:
