@@ -7,12 +7,15 @@ this one, and ``/{id}/statuses`` lives with the statuses domain.
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from roost.accounts import graph_service as graph
 from roost.accounts.entities import render_account
 from roost.accounts.relationships import Relationship, render_relationship
 from roost.db.paging import Page
+from roost.errors import Validation
 from roost.oauth.service import Viewer
 from roost.web.auth import (
     acting_account_id,
@@ -238,8 +241,16 @@ async def mute(
     state: AppState = Depends(get_state),
 ) -> Response:
     target_id = path_id(id)
-    notifications = (await read_params(request)).flag("notifications")
-    # ``duration`` (temporary mutes) is accepted and ignored: mutes here do not expire.
+    params = await read_params(request)
+    notifications = params.flag("notifications")
+    # ``duration`` (temporary mutes) is checked and ignored: mutes here do not expire.
+    duration = params.raw("duration")  # a JSON number, or digits in a form
+    if not (
+        duration is None
+        or (isinstance(duration, int) and not isinstance(duration, bool))
+        or (isinstance(duration, str) and re.fullmatch("(-?[0-9]+)?", duration))
+    ):
+        raise Validation("Validation failed: duration must be a number of seconds")
     rel = await graph.mute(
         db=state.db,
         viewer_id=acting_account_id(viewer),

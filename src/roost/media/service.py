@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,13 +75,17 @@ def _details(details: Details) -> dict[str, Any]:
     return values
 
 
+_NUMBER = r"\s*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*"
+FOCUS = re.compile(_NUMBER + "," + _NUMBER)
+
+
 def _focus(text: str) -> tuple[float, float]:
     """Mastodon's focal point ``"x,y"``, each in [-1, 1]."""
-    parts = text.split(",")
-    try:
-        x, y = (float(part) for part in parts)
-    except ValueError as exc:
-        raise Validation('Validation failed: Focus must be two numbers as "x,y"') from exc
+    # A pattern, not float(): float() also takes "inf", "1e3" and "1_0", which no client means.
+    found = FOCUS.fullmatch(text)
+    if found is None:
+        raise Validation('Validation failed: Focus must be two numbers as "x,y"')
+    x, y = float(found[1]), float(found[2])
     if not all(math.isfinite(v) and -1.0 <= v <= 1.0 for v in (x, y)):
         raise Validation("Validation failed: Focus values must be between -1 and 1")
     return x, y

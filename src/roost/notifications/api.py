@@ -141,10 +141,14 @@ def _positions(params: Params) -> dict[str, int]:
     for timeline in markers.TIMELINES:
         value: Any = params.text(f"{timeline}[last_read_id]")
         nested = params.raw(timeline)
+        if nested is not None and not isinstance(nested, dict):
+            raise Validation(f"Validation failed: {timeline} must be an object")
         if isinstance(nested, dict) and "last_read_id" in nested:
             value = nested["last_read_id"]
         if value is None and not isinstance(nested, dict):
             continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON 2.0 is the number 2
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise Validation("Validation failed: Last read can't be blank")
         parsed = _id(str(value), "last_read_id")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Depends, Query, Response
 
 from roost.errors import DomainError, Unauthorized, Validation
 from roost.oauth.service import Viewer
 from roost.search import service
 from roost.web.auth import optional_viewer, require_scope, viewer_account_id
+from roost.web.params import parse_flag
 from roost.web.responses import json_response
 from roost.web.state import AppState, get_state
 
@@ -15,21 +18,20 @@ router = APIRouter()
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 40
-_FALSE_VALUES = {"0", "f", "false", "off", "no", "n"}
 
 
-def _truthy(value: str | None) -> bool:
-    """Rails' boolean cast, as Mastodon's ``truthy_param?``."""
-    return value is not None and value.strip() != "" and value.strip().lower() not in _FALSE_VALUES
+def _truthy(value: str | None, name: str) -> bool:
+    """A boolean query parameter (absent: false; not a boolean spelling: 422)."""
+    return bool(parse_flag(value, name))
 
 
 def _integer(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise Validation(f"Validation failed: {name} must be a number") from None
+    # Digits only: int() would also take " 5", "+5" and "1_0".
+    if re.fullmatch("-?[0-9]{1,18}", value) is None:
+        raise Validation(f"Validation failed: {name} must be a number")
+    return int(value)
 
 
 async def searcher(viewer: Viewer | None = Depends(optional_viewer)) -> Viewer | None:
@@ -56,7 +58,7 @@ async def search(
     signed_in = viewer is not None and viewer.account_id is not None
     if not signed_in and offset not in (None, ""):
         raise Unauthorized("Search queries pagination is not supported without authentication")
-    if not signed_in and _truthy(resolve):
+    if not signed_in and _truthy(resolve, "resolve"):
         raise Unauthorized(
             "Search queries that resolve remote resources are not supported without authentication"
         )
@@ -70,7 +72,7 @@ async def search(
         kind=type or None,  # an unknown type matches nothing, as in Mastodon
         limit=size,
         offset=offset_value,
-        following=_truthy(following),
+        following=_truthy(following, "following"),
         account_id=_integer(account_id, "account_id"),
     )
     results = await service.search(

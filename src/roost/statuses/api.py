@@ -7,7 +7,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from roost.db.paging import Page
 from roost.errors import Validation
 from roost.oauth.service import Viewer
+from roost.resilience.degradation import DATABASE
+from roost.resilience.errors import DependencyUnavailable
 from roost.statuses import service
+from roost.timelines.cached_reads import cached_status
+from roost.timelines.engine import engine
 from roost.web.auth import (
     acting_account_id,
     user_with_scope,
@@ -71,12 +75,22 @@ async def show_status(
     viewer: Viewer | None = Depends(viewer_if_token_grants("read:statuses")),
     state: AppState = Depends(get_state),
 ) -> Response:
-    status = await service.get_status(
-        db=state.db,
-        settings=state.settings,
-        status_id=path_id(id),
-        viewer_id=viewer_account_id(viewer),
-    )
+    try:
+        status = await service.get_status(
+            db=state.db,
+            settings=state.settings,
+            status_id=path_id(id),
+            viewer_id=viewer_account_id(viewer),
+        )
+    except DependencyUnavailable as error:
+        if error.dependency != DATABASE or state.redis is None:
+            raise
+        # Level 3: the database is down; answer from the status cache if it can decide.
+        status = await cached_status(
+            engine(settings=state.settings, db=state.db, redis=state.redis, keys=state.keys),
+            status_id=path_id(id),
+            viewer_id=viewer_account_id(viewer),
+        )
     return json_response(status)
 
 

@@ -4,6 +4,10 @@ Beyond Mastodon: every event carries an id (the SSE ``id:`` line, ``"id"`` in We
 messages). A client that reconnects with ``Last-Event-ID`` (SSE) or ``since_id`` (SSE
 query parameter, or a field of the WebSocket ``subscribe`` message) first receives what
 the stream carried after that id within ``streaming_replay_seconds``, then live events.
+
+When the server shuts down (``end_streams``), every SSE response ends and every
+WebSocket closes with 1001 (going away) at once; clients reconnect (to another process)
+with their last event id and miss nothing kept for replay.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import orjson
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import PlainTextResponse, StreamingResponse
@@ -23,7 +28,7 @@ from roost.oauth.scopes import grants
 from roost.oauth.service import Viewer
 from roost.streaming.hub import StreamHub
 from roost.streaming.messages import SCOPES, Stream, parse_event_id, resolve_stream
-from roost.streaming.session import Overflow, StreamSession
+from roost.streaming.session import LiveSessions, Overflow, ShuttingDown, StreamSession
 from roost.timelines.engine import engine
 from roost.web.auth import INVALID_TOKEN, bearer_token
 from roost.web.responses import json_response
@@ -36,6 +41,19 @@ SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 def _state(app: Any) -> tuple[AppState, StreamHub]:
     return app.state.roost, app.state.stream_hub
+
+
+def live_sessions(app: Any) -> LiveSessions:
+    """The app's open streaming sessions (made on first use: the app factory need not know)."""
+    live: LiveSessions | None = getattr(app.state, "stream_sessions", None)
+    if live is None:
+        live = app.state.stream_sessions = LiveSessions()
+    return live
+
+
+def end_streams(app: Any) -> int:
+    """End every open SSE and WebSocket stream of ``app`` now (server shutdown); how many."""
+    return live_sessions(app).end_all()
 
 
 async def _viewer(state: AppState, token: str | None) -> Viewer | None:
@@ -65,12 +83,14 @@ def _stream(viewer: Viewer | None, name: str, tag: str | None) -> Stream:
     return resolve_stream(name, account_id=account_id, tag=tag)
 
 
-def _session(state: AppState, hub: StreamHub, viewer: Viewer | None) -> StreamSession:
+def _session(app: Any, viewer: Viewer | None) -> StreamSession:
+    state, hub = _state(app)
     return StreamSession(
         hub=hub,
         engine=engine(settings=state.settings, db=state.db, redis=state.redis, keys=state.keys),
         account_id=viewer.account_id if viewer is not None else None,
         queue_size=state.settings.streaming_queue_size,
+        live=live_sessions(app),
     )
 
 
@@ -80,14 +100,14 @@ async def health() -> PlainTextResponse:
 
 
 async def _sse(request: Request, name: str, tag: str | None = None) -> StreamingResponse:
-    state, hub = _state(request.app)
+    state, _ = _state(request.app)
     viewer = await _viewer(state, bearer_token(request))
     _check_anonymous(state, viewer)
     stream = _stream(viewer, name, tag)
     since = parse_event_id(
         request.headers.get("last-event-id") or request.query_params.get("since_id")
     )
-    session = _session(state, hub, viewer)
+    session = _session(request.app, viewer)
     await session.subscribe(stream, since)
     heartbeat = state.settings.streaming_heartbeat_seconds
 
@@ -97,11 +117,15 @@ async def _sse(request: Request, name: str, tag: str | None = None) -> Streaming
             while True:
                 try:
                     item = await session.next(heartbeat)
-                except Overflow:
-                    return  # too slow: disconnected
+                except (Overflow, ShuttingDown):
+                    return  # too slow, or the server is stopping: the response ends
                 yield b":thump\n\n" if item is None else item[1].sse()
         finally:
-            await session.close()
+            # Shielded: a client that went away cancels this generator, and without the
+            # shield close()'s first await would be cancelled too, leaking the session's
+            # hub subscriptions (found by the fuzz suite cutting event streams short).
+            with anyio.CancelScope(shield=True):
+                await session.close()
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)
 
@@ -153,7 +177,7 @@ def _error(message: str, status: int) -> str:
 
 @router.websocket("/api/v1/streaming")
 async def stream_websocket(websocket: WebSocket) -> None:
-    state, hub = _state(websocket.app)
+    state, _ = _state(websocket.app)
     token, protocol = _websocket_token(websocket)
     try:
         viewer = await _viewer(state, token)
@@ -165,7 +189,7 @@ async def stream_websocket(websocket: WebSocket) -> None:
         await _deny(websocket, exc)
         return
     await websocket.accept(subprotocol=protocol)
-    session = _session(state, hub, viewer)
+    session = _session(websocket.app, viewer)
     try:
         if first is not None:
             await session.subscribe(first, since)
@@ -192,6 +216,9 @@ async def _run_websocket(
                 item = await session.next(min(heartbeat, 1.0))
             except Overflow:
                 await websocket.close(code=1008, reason="Client too slow")
+                return
+            except ShuttingDown:
+                await websocket.close(code=1001, reason="Server shutting down")
                 return
             if item is not None:
                 stream, message = item

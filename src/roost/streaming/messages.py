@@ -8,6 +8,7 @@ hand it back as ``Last-Event-ID`` (or ``since_id``) to replay what they missed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -46,15 +47,18 @@ class StreamMessage:
         ).decode()
 
 
+_EVENT_ID = re.compile(r"([0-9]+)(?:-([0-9]*))?")
+
+
 def parse_event_id(value: str | None) -> tuple[int, int] | None:
     """``"1700000000000-3"`` -> (1700000000000, 3); a bare number means sequence 0."""
     if value is None or not value.strip():
         return None
-    ms, _, seq = value.strip().partition("-")
-    try:
-        return int(ms), int(seq or 0)
-    except ValueError:
-        raise Validation("since_id / Last-Event-ID must look like 1700000000000-0") from None
+    # Digits only: int() would also take "+5" or "1_0", which no event id looks like.
+    found = _EVENT_ID.fullmatch(value.strip())
+    if found is None:
+        raise Validation("since_id / Last-Event-ID must look like 1700000000000-0")
+    return int(found[1]), int(found[2] or 0)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -19,13 +20,15 @@ router = APIRouter()
 TAGS_LIMIT = (10, 20)
 STATUSES_LIMIT = (20, 40)
 
+_INTEGER = re.compile("-?[0-9]{1,18}")
+
 
 def _window(offset: str | None, limit: str | None, bounds: tuple[int, int]) -> tuple[int, int]:
-    try:
-        start = int(offset) if offset else 0
-        size = int(limit) if limit else bounds[0]
-    except ValueError:
-        raise Validation("Validation failed: offset and limit must be numbers") from None
+    # Digits only: int() would also take " 5", "+5" and "1_0".
+    if any(v and _INTEGER.fullmatch(v) is None for v in (offset, limit)):
+        raise Validation("Validation failed: offset and limit must be numbers")
+    start = int(offset) if offset else 0
+    size = int(limit) if limit else bounds[0]
     return max(0, start), max(1, min(size, bounds[1]))
 
 

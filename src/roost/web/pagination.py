@@ -9,17 +9,16 @@ from fastapi import Query, Request
 
 from roost.db.paging import Page
 from roost.errors import Validation
+from roost.web.ids import parse_id
 
 
 def _parse_id(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        parsed = int(value)
-    except ValueError:
-        raise Validation(f"Validation failed: {name} must be an id") from None
-    if parsed < 0 or parsed >= 2**63:
-        raise Validation(f"Validation failed: {name} is out of range")
+    # Digits only: int() would also take " 12", "+12" and "1_2", which are not ids.
+    parsed = parse_id(value)
+    if parsed is None:
+        raise Validation(f"Validation failed: {name} must be an id below 2**63")
     return parsed
 
 

@@ -18,7 +18,22 @@ from starlette.datastructures import UploadFile
 from roost.errors import DomainError, Validation
 from roost.web.null_bytes import NULL_BYTE_ERROR
 
-_FALSE = frozenset({"0", "f", "false", "off", "no"})
+# The spellings Rails' boolean cast knows. Rails casts any other text to true; Roost refuses
+# it (422) instead, so a typo is an error rather than a silent "yes" (strict validation).
+_TRUE = frozenset({"1", "t", "true", "on", "yes", "y"})
+_FALSE = frozenset({"0", "f", "false", "off", "no", "n"})
+
+
+def parse_flag(value: str | None, name: str) -> bool | None:
+    """A boolean from text: None when absent or empty, 422 when not a boolean spelling."""
+    if value is None or value == "":
+        return None
+    text = value.lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise Validation(f"Validation failed: {name} must be true or false")
 
 
 class Params:
@@ -36,13 +51,13 @@ class Params:
         if not values:
             return None
         value = values[-1]
-        if isinstance(value, UploadFile) or value is None:
+        if value is None:
             return None
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list | dict):
+        # A number, boolean, list, object or file where text is expected is refused rather
+        # than turned into "0", "false" or "[...]" (Mastodon's entities send ids as strings).
+        if not isinstance(value, str):
             raise Validation(f"Validation failed: {name} must be a string")
-        return str(value)
+        return value
 
     def raw(self, name: str) -> Any:
         """The last value of ``name`` as sent (a JSON object stays a dict); None if absent."""
@@ -59,19 +74,20 @@ class Params:
         return found
 
     def flag(self, name: str) -> bool | None:
-        """A boolean as Rails casts it: 0/f/false/off/no are false, any other text true."""
+        """A boolean: true/false (and Rails' other spellings, 1/0, on/off, ...); else 422."""
         values = self._values.get(name)
         if not values:
             return None
         value = values[-1]
         if isinstance(value, bool):
             return value
-        if value is None or isinstance(value, UploadFile):
+        if value is None:
             return None
-        text = str(value).strip().lower()
-        if text == "":
-            return None
-        return text not in _FALSE
+        if isinstance(value, list | dict | UploadFile):
+            raise Validation(f"Validation failed: {name} must be true or false")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON 1.0 is the number 1
+        return parse_flag(str(value), name)
 
     def file(self, name: str) -> UploadFile | None:
         values = self._values.get(name) or []
