@@ -9,6 +9,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from roost.accounts.entities import render_account
+from roost.accounts.graph_queries import blocked_among
 from roost.accounts.queries import find_accounts
 from roost.settings import Settings
 from roost.statuses import queries as status_queries
@@ -25,12 +26,21 @@ async def render_notifications(
 ) -> list[dict[str, Any]]:
     """Render ``notifications`` rows in the order given, with a fixed number of queries
     (the actors, the statuses, then the statuses' own batch). ``status`` is present only
-    for the types that carry one, as in Mastodon."""
+    for the types that carry one, as in Mastodon.
+
+    A notification whose status the recipient may no longer see (its author blocked them,
+    they stopped following the author of a private one) is left out, as that status is
+    everywhere else: a notification must not be a way around ``visible_to``."""
     if not rows:
         return []
     actors = await find_accounts(conn, {row["from_account_id"] for row in rows})
-    found = await status_queries.find_statuses(
-        conn, [row["status_id"] for row in rows if row["status_id"] is not None]
+    # A block either way hides the other account from now on (Roost answers 404 for a
+    # blocker's profile; Mastodon deletes the blocker's notifications from the blocked).
+    blocked = await blocked_among(conn, viewer_account_id, actors)
+    found = await status_queries.find_visible_statuses(
+        conn,
+        [row["status_id"] for row in rows if row["status_id"] is not None],
+        viewer_account_id,
     )
     ordered = list(found.values())
     rendered = await render_statuses(
@@ -40,8 +50,8 @@ async def render_notifications(
     result: list[dict[str, Any]] = []
     for row in rows:
         actor = actors.get(row["from_account_id"])
-        if actor is None:
-            continue  # the actor's account is being deleted
+        if actor is None or actor["id"] in blocked:
+            continue  # the actor's account is being deleted, or a block stands between them
         entity: dict[str, Any] = {
             "id": str(row["id"]),
             "type": row["type"],
@@ -51,7 +61,7 @@ async def render_notifications(
         if row["status_id"] is not None:
             status = by_id.get(row["status_id"])
             if status is None:
-                continue  # the status went after the page was read
+                continue  # the status went, or the recipient may no longer see it
             entity["status"] = status
         result.append(entity)
     return result

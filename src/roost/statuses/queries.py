@@ -16,11 +16,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from roost.accounts.graph_queries import excluded_ids_select
 from roost.accounts.schema import accounts, blocks
 from roost.db.dialect import insert_ignore
 from roost.db.metadata import utcnow
@@ -62,6 +64,18 @@ async def find_statuses(conn: AsyncConnection, status_ids: Iterable[int]) -> dic
     if not ids:
         return {}
     rows = (await conn.execute(select(statuses).where(statuses.c.id.in_(ids)))).mappings().all()
+    return {row["id"]: row for row in rows}
+
+
+async def find_visible_statuses(
+    conn: AsyncConnection, status_ids: Iterable[int], viewer_account_id: int
+) -> dict[int, RowMapping]:
+    """The statuses among ``status_ids`` the viewer may see now (``visible_to``)."""
+    ids = set(status_ids)
+    if not ids:
+        return {}
+    query = select(statuses).where(statuses.c.id.in_(ids), visible_to(viewer_account_id))
+    rows = (await conn.execute(query)).mappings().all()
     return {row["id"]: row for row in rows}
 
 
@@ -435,26 +449,40 @@ async def favourited_statuses(
     return [(row["roost_favourite_id"], row) for row in in_page_order(list(rows), page)]
 
 
+def _not_hidden_from(viewer_id: int | None) -> ColumnElement[bool]:
+    """The listed account is not blocked either way nor muted by the viewer (as Mastodon's
+    ``not_excluded_by_account`` and Roost's follower lists)."""
+    if viewer_id is None:
+        return true()
+    return accounts.c.id.not_in(excluded_ids_select(viewer_id))
+
+
 async def favouriting_accounts(
-    conn: AsyncConnection, *, status_id: int, page: Page
+    conn: AsyncConnection, *, status_id: int, page: Page, viewer_id: int | None = None
 ) -> list[tuple[int, RowMapping]]:
     query = (
         select(favourites.c.id.label("roost_cursor"), accounts)
         .join(accounts, accounts.c.id == favourites.c.account_id)
-        .where(favourites.c.status_id == status_id)
+        .where(favourites.c.status_id == status_id, _not_hidden_from(viewer_id))
     )
     rows = (await conn.execute(paginate(query, favourites.c.id, page))).mappings().all()
     return [(row["roost_cursor"], row) for row in in_page_order(list(rows), page)]
 
 
 async def reblogging_accounts(
-    conn: AsyncConnection, *, status_id: int, page: Page
+    conn: AsyncConnection, *, status_id: int, page: Page, viewer_id: int | None = None
 ) -> list[tuple[int, RowMapping]]:
+    """Who reblogged the status openly: a followers-only reblog is not announced to everyone
+    (Mastodon lists public and unlisted reblogs only)."""
     reblog = statuses.alias("reblog")
     query = (
         select(reblog.c.id.label("roost_cursor"), accounts)
         .join(accounts, accounts.c.id == reblog.c.account_id)
-        .where(reblog.c.reblog_of_id == status_id)
+        .where(
+            reblog.c.reblog_of_id == status_id,
+            reblog.c.visibility.in_(("public", "unlisted")),
+            _not_hidden_from(viewer_id),
+        )
     )
     rows = (await conn.execute(paginate(query, reblog.c.id, page))).mappings().all()
     return [(row["roost_cursor"], row) for row in in_page_order(list(rows), page)]

@@ -253,7 +253,9 @@ async def favourited_by(
     """Accounts that favourited a visible status, newest favourite first."""
     async with db.read() as conn:
         row = await _visible_or_404(conn, status_id, viewer_id)
-        pairs = await queries.favouriting_accounts(conn, status_id=row["id"], page=page)
+        pairs = await queries.favouriting_accounts(
+            conn, status_id=row["id"], page=page, viewer_id=viewer_id
+        )
     return _accounts_listed(pairs, settings)
 
 
@@ -263,7 +265,9 @@ async def reblogged_by(
     """Accounts that reblogged a visible status, newest reblog first."""
     async with db.read() as conn:
         row = await _visible_or_404(conn, status_id, viewer_id)
-        pairs = await queries.reblogging_accounts(conn, status_id=row["id"], page=page)
+        pairs = await queries.reblogging_accounts(
+            conn, status_id=row["id"], page=page, viewer_id=viewer_id
+        )
     return _accounts_listed(pairs, settings)
 
 
