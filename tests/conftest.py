@@ -111,7 +111,13 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
     if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         shutil.copy(template, data_dir / "roost.sqlite3")
-        return Settings(data_dir=data_dir, database_url=None, _env_file=None)  # type: ignore[call-arg]
+        # Rate limits are off for the suite (tests/protection turns them on explicitly).
+        return Settings(
+            data_dir=data_dir,
+            database_url=None,
+            rate_limits_enabled=False,
+            _env_file=None,  # type: ignore[call-arg]
+        )
     url: str = request.getfixturevalue("postgres_url")
     redis_url: str = request.getfixturevalue("redis_url")
     return Settings(
@@ -120,6 +126,7 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
         redis_url=redis_url,
         # The shared Redis is never flushed: each test owns the keys under its prefix.
         redis_prefix=f"roost-test-{uuid.uuid4().hex[:12]}",
+        rate_limits_enabled=False,
         _env_file=None,  # type: ignore[call-arg]
     )
 

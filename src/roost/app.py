@@ -13,10 +13,13 @@ from roost.cache.redis_client import create_redis
 from roost.db import Database
 from roost.events.publisher import Publisher
 from roost.oauth.revocations import RevocationListener
+from roost.observability.install import install_observability, observability_lifespan
+from roost.protection.install import install_protection
 from roost.settings import Settings
 from roost.streaming.hubs import forget_hub, open_hub
 from roost.web.errors import install_error_handlers
 from roost.web.null_bytes import RejectNullBytes
+from roost.web.openapi import install_openapi
 from roost.web.responses import OrjsonResponse
 from roost.web.state import AppState
 from roost.workers.bus import worker_context
@@ -37,13 +40,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.sqlalchemy_url, pool_size=settings.db_pool_size)
+        # Timeouts, retries and a circuit breaker per dependency (roost.resilience).
+        db = Database.from_settings(settings)
         redis = create_redis(settings)
         keys = Keys(settings.redis_prefix)
-        app.state.roost = AppState(settings=settings, db=db, redis=redis, keys=keys)
+        ctx = worker_context(settings=settings, db=db, redis=redis, keys=keys)
+        app.state.roost = AppState(
+            settings=settings, db=db, redis=redis, keys=keys, dependencies=ctx.dependencies
+        )
         # Commit, then publish: every committed event goes to the bus and inline listeners.
         load_handlers(settings)
-        publisher = Publisher(worker_context(settings=settings, db=db, redis=redis, keys=keys))
+        publisher = Publisher(ctx)
         db.after_commit = publisher.after_commit
         relay = run_workers if run_relay is None else run_relay
         runtime = WorkerRuntime(
@@ -60,7 +67,8 @@ def create_app(
         if listener is not None:
             listener.start()
         try:
-            yield
+            async with observability_lifespan(app, background=relay):
+                yield
         finally:
             await app.state.stream_hub.close()
             forget_hub(settings, app.state.stream_hub)
@@ -79,13 +87,19 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(RejectNullBytes)
+    # Rate limits, size limits, security headers, CORS: outside the app's own checks.
+    install_protection(app, settings)
+    # Last: its middleware is the outermost (request id and span cover every answer).
+    install_observability(app, settings)
     _include_routers(app)
+    install_openapi(app)
     return app
 
 
 def _include_routers(app: FastAPI) -> None:
     from roost.accounts.api import router as accounts_router
     from roost.accounts.credentials_api import router as credentials_router
+    from roost.health.api import router as health_router
     from roost.instance.api import router as instance_router
     from roost.media.api import router as media_router
     from roost.notifications.api import router as notifications_router
@@ -98,6 +112,7 @@ def _include_routers(app: FastAPI) -> None:
     from roost.trends.api import router as trends_router
 
     for router in (
+        health_router,
         instance_router,
         oauth_router,
         credentials_router,

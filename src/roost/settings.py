@@ -19,6 +19,18 @@ class RegistrationMode(StrEnum):
     closed = "closed"
 
 
+class TracingExporter(StrEnum):
+    off = "off"
+    console = "console"
+    otlp = "otlp"
+
+
+class LogFormat(StrEnum):
+    auto = "auto"
+    json = "json"
+    console = "console"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROOST_", env_file=".env", extra="ignore")
 
@@ -42,6 +54,41 @@ class Settings(BaseSettings):
         True, description="Let visitors without a token read the public and hashtag timelines."
     )
     db_pool_size: int = Field(10, description="PostgreSQL connection pool size.")
+    database_timeout_seconds: float = Field(
+        10.0,
+        description="Longest a PostgreSQL statement may run, or a transaction sit idle "
+        "(statement_timeout, idle_in_transaction_session_timeout, client side too).",
+    )
+    database_connect_timeout_seconds: float = Field(
+        3.0, description="Longest wait for a PostgreSQL connection (connect or pool checkout)."
+    )
+    redis_timeout_seconds: float = Field(2.0, description="Longest wait for a Redis reply.")
+    redis_connect_timeout_seconds: float = Field(
+        1.0, description="Longest wait to connect to Redis."
+    )
+    retry_attempts: int = Field(
+        3, description="Tries of a call failing with a transient error (connect, timeout)."
+    )
+    retry_max_seconds: float = Field(
+        1.0, description="Total time the retries of one call may take."
+    )
+    breaker_failure_threshold: int = Field(
+        5, description="Failures within breaker_window_seconds that open a dependency's breaker."
+    )
+    breaker_window_seconds: float = Field(
+        10.0, description="Window in which breaker_failure_threshold failures are counted."
+    )
+    breaker_open_seconds: float = Field(
+        5.0, description="How long an open breaker fails fast before probing again."
+    )
+    breaker_half_open_probes: int = Field(
+        3, description="Calls let through a half-open breaker; 2 successes close it."
+    )
+    ready_when_database_down: bool = Field(
+        False,
+        description="/readyz answers 200 while the database is down (level 3, read-only from "
+        "Redis) instead of 503.",
+    )
     redis_prefix: str = Field(
         "roost", description="Prefix of every Redis key (lets several instances share one Redis)."
     )
@@ -91,6 +138,11 @@ class Settings(BaseSettings):
     streaming_heartbeat_seconds: float = Field(
         15.0, description="Interval of streaming heartbeats (SSE comments, WebSocket pings)."
     )
+    shutdown_timeout_seconds: float = Field(
+        25.0,
+        description="On SIGTERM, how long in-flight requests (API) or the batch in hand "
+        "(worker) may run before they are cancelled.",
+    )
     password_min_length: int = Field(8, description="Shortest password accepted.")
     trends_window_hours: int = Field(
         48, description="Trends count the uses and engagement of this many recent hours."
@@ -114,6 +166,52 @@ class Settings(BaseSettings):
     )
     media_small_pixels: int = Field(
         230_400, description="Preview (small) images are scaled down to this many pixels."
+    )
+    # Observability (roost.observability): metrics, tracing, logs.
+    metrics_enabled: bool = Field(
+        True, description="Serve Prometheus metrics at /metrics on the API port."
+    )
+    metrics_refresh_seconds: float = Field(
+        15.0, description="How often stream, consumer-group and outbox gauges are refreshed."
+    )
+    tracing_exporter: TracingExporter = Field(
+        TracingExporter.off, description="Where OpenTelemetry spans go: off, console or otlp."
+    )
+    otlp_endpoint: str | None = Field(
+        None, description="OTLP/HTTP traces URL (unset: OTEL_EXPORTER_OTLP_* or localhost:4318)."
+    )
+    log_format: LogFormat = Field(
+        LogFormat.auto, description="auto (console on a terminal, else json), json or console."
+    )
+    log_level: str = Field("info", description="Lowest level logged (debug, info, warning...).")
+    # Protection (roost.protection). Rules use the `limits` notation: "<n> per <k> <unit>".
+    rate_limits_enabled: bool = Field(
+        True, description="Apply the rate limits below (429 past them), as Mastodon does."
+    )
+    rate_limit_authenticated: str = Field(
+        "300 per 5 minutes", description="Requests to /api/* per account (user token)."
+    )
+    rate_limit_unauthenticated: str = Field(
+        "300 per 5 minutes", description="Requests to /api/* per IP address without a user token."
+    )
+    rate_limit_sign_up: str = Field(
+        "5 per 30 minutes", description="Sign-ups (POST /api/v1/accounts) per IP address."
+    )
+    rate_limit_sign_in: str = Field(
+        "25 per 5 minutes",
+        description="Sign-in attempts (POST /oauth/token, POST /oauth/authorize) per IP address.",
+    )
+    rate_limit_media: str = Field(
+        "30 per 30 minutes",
+        description="Media uploads (POST /api/v1/media, /api/v2/media) per account.",
+    )
+    rate_limit_deletes: str = Field(
+        "30 per 30 minutes",
+        description="Status deletions and unreblogs per account.",
+    )
+    max_request_bytes: int = Field(
+        1_048_576,
+        description="Largest request body accepted outside uploads, in bytes (larger: 413).",
     )
 
     @cached_property
