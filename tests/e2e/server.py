@@ -115,3 +115,25 @@ def _stop(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+def sign_up_over_http(base: str, username: str) -> str:
+    """A new account on a running server, through the API as a client would; its token."""
+    app = httpx.post(
+        f"{base}/api/v1/apps",
+        json={"client_name": "probe", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+              "scopes": "read write"},
+    ).json()  # fmt: skip
+    app_token = httpx.post(
+        f"{base}/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": app["client_id"],
+              "client_secret": app["client_secret"], "scope": "read write"},
+    ).json()["access_token"]  # fmt: skip
+    answer = httpx.post(
+        f"{base}/api/v1/accounts",
+        headers={"Authorization": f"Bearer {app_token}"},
+        json={"username": username, "email": f"{username}@example.com",
+              "password": f"{username}-password", "agreement": True},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])

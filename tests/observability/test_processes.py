@@ -13,32 +13,17 @@ import httpx
 import orjson
 import pytest
 
-from tests.e2e.server import free_port, roost_command, roost_env, running_server
+from tests.e2e.server import (
+    free_port,
+    roost_command,
+    roost_env,
+    running_server,
+    sign_up_over_http,
+)
 from tests.observability.support import parse, total, value
 
 pytestmark = pytest.mark.e2e
 DEADLINE_S = 90.0  # generous: process start-up on a loaded CI machine
-
-
-def _sign_up(base: str, username: str) -> str:
-    app = httpx.post(
-        f"{base}/api/v1/apps",
-        json={"client_name": "probe", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-              "scopes": "read write"},
-    ).json()  # fmt: skip
-    app_token = httpx.post(
-        f"{base}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": app["client_id"],
-              "client_secret": app["client_secret"], "scope": "read write"},
-    ).json()["access_token"]  # fmt: skip
-    answer = httpx.post(
-        f"{base}/api/v1/accounts",
-        headers={"Authorization": f"Bearer {app_token}"},
-        json={"username": username, "email": f"{username}@example.com",
-              "password": f"{username}-password", "agreement": True},
-    )  # fmt: skip
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["access_token"])
 
 
 def _poll_metrics(url: str, ready: Any) -> Any:
@@ -71,7 +56,7 @@ def test_api_and_worker_processes_export_metrics_and_log_json(
     tmp_path: Path, deployment: dict[str, str]
 ) -> None:
     with running_server(env=deployment, cwd=tmp_path, args=("--no-workers",)) as server:
-        token = _sign_up(server.url, "alice")
+        token = sign_up_over_http(server.url, "alice")
         metrics_port = free_port()
         worker_log = (tmp_path / "worker.log").open("w")
         worker = subprocess.Popen(

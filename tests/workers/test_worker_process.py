@@ -12,31 +12,10 @@ import httpx
 import pytest
 import redis
 
-from tests.e2e.server import roost_command, roost_env, running_server
+from tests.e2e.server import roost_command, roost_env, running_server, sign_up_over_http
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _sign_up(base: str, username: str) -> str:
-    app = httpx.post(
-        f"{base}/api/v1/apps",
-        json={"client_name": "probe", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-              "scopes": "read write"},
-    ).json()  # fmt: skip
-    app_token = httpx.post(
-        f"{base}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": app["client_id"],
-              "client_secret": app["client_secret"], "scope": "read write"},
-    ).json()["access_token"]  # fmt: skip
-    answer = httpx.post(
-        f"{base}/api/v1/accounts",
-        headers={"Authorization": f"Bearer {app_token}"},
-        json={"username": username, "email": f"{username}@example.com",
-              "password": f"{username}-password", "agreement": True},
-    )  # fmt: skip
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["access_token"])
 
 
 def test_a_worker_process_handles_statuses_posted_to_an_api_only_server(
@@ -55,7 +34,7 @@ def test_a_worker_process_handles_statuses_posted_to_an_api_only_server(
     handled_key, pid_key = f"{prefix}:probe:handled", f"{prefix}:probe:pid"
     try:
         with running_server(env=env, cwd=tmp_path, args=("--no-workers",)) as server:
-            token = _sign_up(server.url, "alice")
+            token = sign_up_over_http(server.url, "alice")
             auth = {"Authorization": f"Bearer {token}"}
             posted = [
                 httpx.post(f"{server.url}/api/v1/statuses", headers=auth, json={"status": f"n{n}"})
