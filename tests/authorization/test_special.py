@@ -29,12 +29,21 @@ async def test_blocked_account_no_longer_reads_the_blockers_status_through_notif
     await drain()
     notes = (await bob.get("/api/v1/notifications")).json()
     assert [n["status"]["id"] for n in notes] == [status["id"]]
+    assert await _unread(bob) == 1
     await relate(alice, bob, "block")
     assert not _carries(await bob.get("/api/v1/notifications"), status["id"])
     shown = await bob.get(f"/api/v1/notifications/{notes[0]['id']}")
     assert shown.status_code == 404, shown.text
+    assert await _unread(bob) == 0, "the count does not leak what the list hides"
     await relate(alice, bob, "unblock")
     assert _carries(await bob.get("/api/v1/notifications"), status["id"])
+    assert await _unread(bob) == 1
+
+
+async def _unread(actor: Actor) -> int:
+    answer = await actor.get("/api/v1/notifications/unread_count")
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["count"])
 
 
 async def test_notifications_from_across_a_block_are_no_longer_listed(
@@ -59,9 +68,11 @@ async def test_a_removed_follower_no_longer_reads_private_statuses_through_notif
     status = await post(alice, "followers only", visibility="private")
     await drain()
     assert _carries(await bob.get("/api/v1/notifications"), status["id"])
+    assert await _unread(bob) == 1
     await relate(bob, alice, "unfollow")
     await drain()
     assert not _carries(await bob.get("/api/v1/notifications"), status["id"])
+    assert await _unread(bob) == 0
 
 
 async def test_favourites_list_drops_what_the_viewer_can_no_longer_see(

@@ -16,6 +16,7 @@ from roost.db.dialect import insert_ignore
 from roost.db.paging import Page, in_page_order, paginate
 from roost.notifications.schema import markers, notifications
 from roost.statuses.schema import mentions, statuses
+from roost.statuses.visibility import visible_to
 
 n = notifications
 
@@ -153,6 +154,21 @@ def _filtered(account_id: int, chosen: Filter) -> list[Any]:
     return conditions
 
 
+def _still_shown(account_id: int) -> list[Any]:
+    """SQL twin of the render-time rule: no block either way with the notifying account,
+    and a status, if any, the recipient may still see (``visible_to``)."""
+    blocked = exists().where(
+        or_(
+            (blocks.c.account_id == account_id)
+            & (blocks.c.target_account_id == n.c.from_account_id),
+            (blocks.c.account_id == n.c.from_account_id)
+            & (blocks.c.target_account_id == account_id),
+        )
+    )
+    visible = exists().where(statuses.c.id == n.c.status_id, visible_to(account_id))
+    return [~blocked, or_(n.c.status_id.is_(None), visible)]
+
+
 async def notifications_page(
     conn: AsyncConnection, account_id: int, chosen: Filter, page: Page
 ) -> list[RowMapping]:
@@ -173,10 +189,14 @@ async def find_notification(
 async def count_above(
     conn: AsyncConnection, account_id: int, chosen: Filter, *, above_id: int, cap: int
 ) -> int:
-    """How many notifications are newer than ``above_id``, counting at most ``cap``."""
+    """How many notifications are newer than ``above_id``, counting at most ``cap``.
+
+    Only those the list would show: the list leaves out, at render time, notifications
+    from across a block and those whose status the recipient may no longer see
+    (``entities.render_notifications``); a count that included them would leak them."""
     inner = (
         select(n.c.id)
-        .where(*_filtered(account_id, chosen), n.c.id > above_id)
+        .where(*_filtered(account_id, chosen), n.c.id > above_id, *_still_shown(account_id))
         .order_by(n.c.id.desc())
         .limit(cap)
         .subquery()
