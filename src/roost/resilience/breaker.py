@@ -98,15 +98,13 @@ class CircuitBreaker:
         return True
 
     def record_success(self) -> None:
-        state = self.state
-        if state is BreakerState.half_open:
+        """Counts only in half-open. When closed, a success does not forgive earlier
+        failures at once: they age out of the window."""
+        if self.state is BreakerState.half_open:
             self._probes_in_flight = max(0, self._probes_in_flight - 1)
             self._probe_successes += 1
             if self._probe_successes >= self.success_threshold:
                 self._move(BreakerState.closed)
-        elif state is BreakerState.closed:
-            # A success does not forgive earlier failures at once: the window does.
-            pass
 
     def record_failure(self, error: BaseException | str | None = None) -> None:
         if error is not None:
