@@ -46,8 +46,7 @@ from roost.timelines.engine import engine
 from roost.timelines.redis_store import decode
 from roost.timelines.schema import home_feeds
 from roost.timelines.store import ID_BYTES, Window
-from tests.e2e.server import roost_command, roost_env, running_server
-from tests.workers.test_worker_process import _sign_up
+from tests.e2e.server import roost_command, roost_env, running_server, sign_up_over_http
 
 FOLLOWERS = 20_000
 BATCH_SIZE = 200  # 100 fan-out batch jobs
@@ -256,7 +255,7 @@ def test_a_worker_killed_mid_fanout_leaves_every_active_follower_the_status_once
 
     try:
         with running_server(env=env, cwd=tmp_path, args=("--no-workers",)) as server:
-            token = _sign_up(server.url, "author")
+            token = sign_up_over_http(server.url, "author")
             me = httpx.get(
                 f"{server.url}/api/v1/accounts/verify_credentials",
                 headers={"Authorization": f"Bearer {token}"},
@@ -359,7 +358,7 @@ def test_an_embedded_server_killed_mid_fanout_finishes_it_after_a_restart(tmp_pa
         )
 
     with running_server(env=env, cwd=tmp_path) as server:  # migrates the new SQLite file
-        token = _sign_up(server.url, "author")
+        token = sign_up_over_http(server.url, "author")
         me = httpx.get(
             f"{server.url}/api/v1/accounts/verify_credentials",
             headers={"Authorization": f"Bearer {token}"},
